@@ -1,0 +1,63 @@
+"""Checkpoints: atomic save of the training state, strict load of network weights."""
+import os
+
+import mindspore as ms
+
+from src.errors import CRNNError
+
+# Entries a training checkpoint holds besides the network's own parameters.
+_TRAINING_STATE_PREFIXES = ("accum.", "stat.", "moments.", "momentum", "learning_rate", "global_step", "epoch_num",
+                            "step_num", "current_iterator_step", "last_overflow_iterator_step")
+
+
+def save_checkpoint_atomic(cell, path, append_dict=None):
+    """Write cell's parameters to path via a temporary file and a rename: path is whole or absent."""
+    # MindSpore appends ".ckpt" to names without it, so the temporary name keeps that suffix.
+    directory, name = os.path.split(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    tmp = os.path.join(directory, f".{name}.tmp{os.getpid()}.ckpt")
+    try:
+        ms.save_checkpoint(cell, tmp, append_dict=append_dict)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def read_checkpoint(path):
+    """Parameter dict of a checkpoint file, or a CRNNError naming the file."""
+    if not path or not os.path.isfile(path):
+        raise CRNNError(f"checkpoint {path!r} not found")
+    try:
+        return ms.load_checkpoint(path)
+    except (ValueError, RuntimeError, OSError) as err:
+        raise CRNNError(f"checkpoint {path} cannot be read (corrupt or not a MindSpore checkpoint): "
+                        f"{str(err).splitlines()[0]}") from None
+
+
+def network_weights(param_dict):
+    """The subset of a checkpoint that belongs to the network (optimizer and counters removed)."""
+    return {k: v for k, v in param_dict.items() if not k.startswith(_TRAINING_STATE_PREFIXES)}
+
+
+def load_network_checkpoint(net, path, model_version=""):
+    """Load path into net; every network parameter must be present with its shape, and nothing else."""
+    weights = network_weights(read_checkpoint(path))
+    expected = {p.name: tuple(p.shape) for p in net.get_parameters()}
+    missing = sorted(set(expected) - set(weights))
+    unexpected = sorted(set(weights) - set(expected))
+    wrong_shape = sorted(k for k in set(expected) & set(weights) if tuple(weights[k].shape) != expected[k])
+    if missing or unexpected or wrong_shape:
+        hint = ""
+        if model_version:
+            other = "V1" if model_version == "V2" else "V2"
+            looks_other = ("w1" in weights) if other == "V1" else any(k.startswith("rnn.") for k in weights)
+            if looks_other:
+                hint = f"; it looks like a {other} checkpoint: pass --model_version {other}"
+        details = "; ".join(f"{label}: {len(keys)} (e.g. {', '.join(keys[:3])})" for label, keys in
+                            (("missing", missing), ("unexpected", unexpected), ("wrong shape", wrong_shape))
+                            if keys)
+        raise CRNNError(f"checkpoint {path} does not fit the {model_version or 'network'} "
+                        f"network: {details}{hint}")
+    ms.load_param_into_net(net, weights, strict_load=True)
+    return weights

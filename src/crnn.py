@@ -1,0 +1,167 @@
+"""CRNN (Shi, Bai, Yao 2015): VGG backbone -> bidirectional LSTM neck -> per-frame CTC head.
+
+Attribute names (vgg.convN.conv/bn, rnn.N.rnn/embedding, w1/b1/..., fc) are the zoo's, so its
+checkpoints load by name. The batch size is read from the input, never built into the graph:
+one network object runs batch 1 and batch 64.
+"""
+import math
+
+import numpy as np
+import mindspore.nn as nn
+import mindspore.ops as ops
+from mindspore import Parameter, Tensor
+from mindspore.common import dtype as mstype
+from mindspore.common.initializer import TruncatedNormal
+
+
+def _batch_norm(channels):
+    return nn.BatchNorm2d(channels, eps=1e-4, momentum=0.9, gamma_init="ones", beta_init="zeros",
+                          moving_mean_init="zeros", moving_var_init="ones")
+
+
+class Conv(nn.Cell):
+    """3x3 (or 2x2 'valid') convolution without bias, batch norm, ReLU."""
+
+    def __init__(self, in_channels, out_channels, kernel_size=3, pad_mode="same"):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, pad_mode=pad_mode,
+                              has_bias=False, weight_init=TruncatedNormal(0.02))
+        self.bn = _batch_norm(out_channels)
+        self.relu = nn.ReLU()
+
+    def construct(self, x):
+        return self.relu(self.bn(self.conv(x)))
+
+
+class VGG(nn.Cell):
+    """Backbone: (B, 3, 32, 100) image -> (B, 512, 1, 24) feature map."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = Conv(3, 64)
+        self.conv2 = Conv(64, 128)
+        self.conv3 = Conv(128, 256)
+        self.conv4 = Conv(256, 256)
+        self.conv5 = Conv(256, 512)
+        self.conv6 = Conv(512, 512)
+        self.conv7 = Conv(512, 512, kernel_size=2, pad_mode="valid")
+        self.maxpool2d1 = nn.MaxPool2d(kernel_size=2, stride=2, pad_mode="same")
+        self.maxpool2d2 = nn.MaxPool2d(kernel_size=(2, 1), stride=(2, 1), pad_mode="same")
+        # Never used in the forward pass; kept because the zoo's checkpoints carry its parameters.
+        self.bn1 = _batch_norm(512)
+
+    def construct(self, x):
+        x = self.maxpool2d1(self.conv1(x))
+        x = self.maxpool2d1(self.conv2(x))
+        x = self.maxpool2d2(self.conv4(self.conv3(x)))
+        x = self.maxpool2d2(self.conv6(self.conv5(x)))
+        return self.conv7(x)
+
+
+def feature_map_to_sequence(features, channels):
+    """(B, C, 1, W) -> time-major (W, B, C)."""
+    sequence = ops.reshape(features, (features.shape[0], channels, -1))
+    return ops.transpose(sequence, (2, 0, 1))
+
+
+class BidirectionalLSTM(nn.Cell):
+    """One bidirectional LSTM layer followed by a Dense layer on every time step: (T, B, in) -> (T, B, out)."""
+
+    def __init__(self, in_size, hidden_size, out_size):
+        super().__init__()
+        self.rnn = nn.LSTM(in_size, hidden_size, bidirectional=True)
+        self.embedding = nn.Dense(2 * hidden_size, out_size)
+
+    def construct(self, x):
+        recurrent, _ = self.rnn(x)
+        steps, batch, width = recurrent.shape
+        out = self.embedding(ops.reshape(recurrent, (steps * batch, width)))
+        return ops.reshape(out, (steps, batch, -1))
+
+
+class CRNNV2(nn.Cell):
+    """VGG -> BiLSTM(512->256) -> BiLSTM(256->class_num): logits (T=24, B, class_num)."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.input_size = config.input_size
+        self.vgg = VGG()
+        self.rnn = nn.SequentialCell([
+            BidirectionalLSTM(config.input_size, config.hidden_size, config.hidden_size),
+            BidirectionalLSTM(config.hidden_size, config.hidden_size, config.class_num)])
+
+    def construct(self, x):
+        return self.rnn(feature_map_to_sequence(self.vgg(x), self.input_size))
+
+
+def _uniform(shape, bound, rng):
+    return Parameter(Tensor(rng.uniform(-bound, bound, shape).astype(np.float32)))
+
+
+class CRNNV1(nn.Cell):
+    """The zoo's V1: DynamicRNN-layout LSTM weights, bidirectional layer 1, forward-only layer 2, FC head.
+
+    The zoo runs these weights through Ascend's DynamicRNN operator; here the same LSTM
+    (gate order i, j, f, o; forget_bias 0; weight acting on [x; h]) is written with matmuls so it
+    runs on every device. w2_bw/b2_bw are never used, as in the zoo, but kept for its checkpoints.
+    """
+
+    def __init__(self, config):
+        super().__init__()
+        self.input_size = config.input_size
+        self.hidden_size = hidden = config.hidden_size
+        bound = 1.0 / math.sqrt(hidden)
+        rng = np.random.default_rng()
+        layer1 = (config.input_size + hidden, 4 * hidden)
+        layer2 = (2 * hidden + hidden, 4 * hidden)
+        self.w1, self.b1 = _uniform(layer1, bound, rng), _uniform((4 * hidden,), bound, rng)
+        self.w1_bw, self.b1_bw = _uniform(layer1, bound, rng), _uniform((4 * hidden,), bound, rng)
+        self.w2, self.b2 = _uniform(layer2, bound, rng), _uniform((4 * hidden,), bound, rng)
+        self.w2_bw, self.b2_bw = _uniform(layer2, bound, rng), _uniform((4 * hidden,), bound, rng)
+        self.fc = nn.Dense(hidden, config.class_num).to_float(mstype.float32)
+        self.vgg = VGG()
+        self.use_dropout = config.use_dropout
+        self.rnn_dropout = nn.Dropout(p=0.1)
+
+    def _lstm(self, x, weight, bias):
+        """Unidirectional LSTM over time-major x (T, B, in) -> (T, B, hidden), zero initial state."""
+        steps, batch, in_size = x.shape
+        hidden = self.hidden_size
+        x_part = ops.matmul(ops.reshape(x, (steps * batch, in_size)), weight[:in_size]) + bias
+        x_part = ops.reshape(x_part, (steps, batch, 4 * hidden))
+        h_weight = weight[in_size:]
+        h = ops.zeros((batch, hidden), x.dtype)
+        c = ops.zeros((batch, hidden), x.dtype)
+        outputs = []
+        for t in range(steps):
+            gates = x_part[t] + ops.matmul(h, h_weight)
+            i, j, f, o = ops.split(gates, hidden, axis=1)
+            c = ops.sigmoid(f) * c + ops.sigmoid(i) * ops.tanh(j)
+            h = ops.sigmoid(o) * ops.tanh(c)
+            outputs.append(h)
+        return ops.stack(outputs, axis=0)
+
+    def construct(self, x):
+        x = feature_map_to_sequence(self.vgg(x), self.input_size)
+        forward = self._lstm(x, self.w1, self.b1)
+        backward = ops.flip(self._lstm(ops.flip(x, (0,)), self.w1_bw, self.b1_bw), (0,))
+        y = ops.concat((forward, backward), axis=2)
+        if self.use_dropout and self.training:
+            y = self.rnn_dropout(y)
+        y = self._lstm(y, self.w2, self.b2)
+        steps, batch, hidden = y.shape
+        logits = self.fc(ops.reshape(y, (steps * batch, hidden)))
+        return ops.reshape(logits, (steps, batch, -1))
+
+
+MODEL_VERSIONS = {"V1": CRNNV1, "V2": CRNNV2}
+
+
+def crnn(config, full_precision=False):
+    """Build the network named by config.model_version; cast to float16 unless full_precision."""
+    if config.model_version not in MODEL_VERSIONS:
+        raise ValueError(f"model_version must be one of {sorted(MODEL_VERSIONS)}, got {config.model_version!r}")
+    net = MODEL_VERSIONS[config.model_version](config)
+    if not full_precision:
+        net = net.to_float(mstype.float16)
+    return net

@@ -1,0 +1,41 @@
+"""One training step: per-sample CTC loss, gradients of its sum, global-norm clip, all-reduce, SGD."""
+import mindspore.nn as nn
+import mindspore.ops as ops
+from mindspore.communication.management import get_group_size
+from mindspore.context import ParallelMode
+from mindspore.parallel._utils import _get_gradients_mean, _get_parallel_mode
+
+GRADIENT_CLIP_NORM = 10.0
+
+
+class TrainOneStepCellWithGradClip(nn.Cell):
+    """(images, labels) -> per-sample loss (B,), after one optimizer update.
+
+    The gradient is that of the summed per-sample losses (the zoo's sens of ones), clipped to a
+    global L2 norm of 10 before it is averaged across devices, as the zoo does. A step whose loss is
+    NaN or Inf leaves the weights unchanged (the zoo applied it and then stopped).
+    """
+
+    def __init__(self, network_with_loss, optimizer, clip_norm=GRADIENT_CLIP_NORM):
+        super().__init__(auto_prefix=False)
+        self.network = network_with_loss
+        self.network.set_grad()
+        self.optimizer = optimizer
+        self.weights = optimizer.parameters
+        self.clip_norm = clip_norm
+        self.grad = ops.GradOperation(get_by_list=True, sens_param=True)
+        self.reducer = None
+        if _get_parallel_mode() in (ParallelMode.DATA_PARALLEL, ParallelMode.HYBRID_PARALLEL):
+            self.reducer = nn.DistributedGradReducer(self.weights, _get_gradients_mean(), get_group_size())
+
+    def construct(self, images, labels):
+        loss = self.network(images, labels)
+        sens = ops.ones_like(loss)
+        grads = self.grad(self.network, self.weights)(images, labels, sens)
+        grads = ops.clip_by_global_norm(grads, self.clip_norm)
+        if self.reducer is not None:
+            grads = self.reducer(grads)
+        # A non-finite loss skips the update, so the weights stay usable for the caller to save.
+        if ops.isfinite(loss).all():
+            self.optimizer(grads)
+        return loss

@@ -1,0 +1,104 @@
+"""create_dataset: files -> reader -> the one preprocessing -> batches of (image, label).
+
+Preprocessing is the zoo's: decode, RGB -> BGR, resize to 32x100 (bilinear, aspect not kept),
+(x - 127.5) / 127.5, HWC -> CHW. Training, evaluation and inference all call `preprocess`.
+"""
+import logging
+import os
+from collections import Counter
+
+import cv2
+import numpy as np
+import mindspore.dataset as ds
+from PIL import Image
+
+from src.errors import CRNNError
+from src.label import LabelCodec, ctc_frames_needed
+from src.readers import get_parser
+
+logger = logging.getLogger("crnn")
+
+
+def decode_image(path):
+    """BGR uint8 (H, W, 3) array of an image file, as the zoo decodes it (PIL, RGB, channels reversed)."""
+    with Image.open(path) as image:
+        rgb = np.asarray(image.convert("RGB"))
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def preprocess(image_bgr, width=100, height=32):
+    """float32 (3, height, width) in [-1, 1] from a BGR uint8 image."""
+    resized = cv2.resize(image_bgr, (width, height), interpolation=cv2.INTER_LINEAR)
+    return ((resized.astype(np.float32) - 127.5) / 127.5).transpose(2, 0, 1)
+
+
+def select_samples(samples, codec, num_step, is_training, dataset_name):
+    """Keep the samples whose labels the network can learn from; count and log the rest.
+
+    Characters outside the alphabet drop a sample; a label too long for max_text_length or for the
+    CTC frames (num_step) is dropped too. Returns (kept samples, Counter of reasons).
+    """
+    kept, dropped = [], Counter()
+    for sample in samples:
+        text = codec.normalize(sample.text)
+        if codec.unknown_chars(text):
+            dropped["characters outside label_dict"] += 1
+        elif not text:
+            dropped["empty label"] += 1
+        elif len(text) > codec.max_text_length:
+            dropped[f"longer than max_text_length={codec.max_text_length}"] += 1
+        elif is_training and ctc_frames_needed(text) > num_step:
+            dropped[f"needs more than num_step={num_step} CTC frames"] += 1
+        else:
+            kept.append(sample._replace(text=text))
+    for reason, count in dropped.items():
+        logger.warning("%s: dropped %d samples: %s", dataset_name, count, reason)
+    return kept, dropped
+
+
+class WordImageSource:
+    """Random-access source of (preprocessed image, encoded label) for GeneratorDataset."""
+
+    def __init__(self, samples, codec, width, height):
+        self.samples = samples
+        self.codec = codec
+        self.width = width
+        self.height = height
+
+    def __len__(self):
+        return len(self.samples)
+
+    def __getitem__(self, index):
+        sample = self.samples[index]
+        try:
+            image = decode_image(sample.path)
+        except (OSError, ValueError) as err:
+            raise CRNNError(f"cannot read image {sample.path} (listed at {sample.origin}): {err}") from None
+        return preprocess(image, self.width, self.height), self.codec.encode(sample.text)
+
+
+def load_samples(name, dataset_path, is_training, config):
+    """Parsed and filtered samples of a dataset (raises CRNNError if the path is missing or empty)."""
+    if not dataset_path or not os.path.isdir(dataset_path):
+        raise CRNNError(f"dataset path {dataset_path!r} is not a directory")
+    codec = LabelCodec(config.label_dict, config.max_text_length)
+    samples = get_parser(name)(dataset_path, is_training)
+    samples, _ = select_samples(samples, codec, config.num_step, is_training, name)
+    if not samples:
+        raise CRNNError(f"{name} dataset at {dataset_path} has no usable samples")
+    return samples
+
+
+def create_dataset(name, dataset_path, batch_size=1, num_shards=1, shard_id=0, is_training=True, config=None):
+    """Batched mindspore dataset with columns image (B, 3, H, W) float32 and label (B, max_text_length) int32.
+
+    Training shuffles and drops the last partial batch; evaluation keeps the file order and every sample.
+    """
+    samples = load_samples(name, dataset_path, is_training, config)
+    codec = LabelCodec(config.label_dict, config.max_text_length)
+    source = WordImageSource(samples, codec, config.image_width, config.image_height)
+    dataset = ds.GeneratorDataset(source, ["image", "label"], shuffle=is_training,
+                                  num_parallel_workers=config.num_parallel_workers,
+                                  num_shards=num_shards if num_shards > 1 else None,
+                                  shard_id=shard_id if num_shards > 1 else None)
+    return dataset.batch(batch_size, drop_remainder=is_training)

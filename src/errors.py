@@ -1,0 +1,26 @@
+"""User-facing errors and the one way entry scripts report them: one line, non-zero exit."""
+import functools
+import logging
+import sys
+
+
+class CRNNError(Exception):
+    """A problem with the user's input (path, checkpoint, option) whose message says what and where."""
+
+
+def report_errors(main):
+    """Run main(); turn a CRNNError or configuration error into one 'error: ...' line and exit code 2."""
+    from src.model_utils.config import ConfigError
+
+    @functools.wraps(main)
+    def wrapper(*args, **kwargs):
+        try:
+            return main(*args, **kwargs)
+        except (CRNNError, ConfigError, FileNotFoundError) as err:
+            logging.getLogger("crnn").debug("error detail", exc_info=True)
+            print(f"error: {err}", file=sys.stderr)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            sys.exit(130)
+    return wrapper

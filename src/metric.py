@@ -1,0 +1,71 @@
+"""CRNNAccuracy: exact case-folded word match (the zoo's metric) and mean 1 - normalized edit distance."""
+import numpy as np
+from mindspore.train import Metric
+from rapidfuzz.distance import Levenshtein
+
+from src.label import LabelCodec
+
+
+def word_scores(predictions, targets):
+    """(number of exact matches, sum of 1-NED) over paired case-folded strings.
+
+    1-NED per word is 1 - edit_distance / max(len(pred), len(target)), 1 when both are empty.
+    """
+    correct, similarity = 0, 0.0
+    for pred, target in zip(predictions, targets):
+        pred, target = pred.lower(), target.lower()
+        correct += pred == target
+        longest = max(len(pred), len(target))
+        similarity += 1.0 - (Levenshtein.distance(pred, target) / longest if longest else 0.0)
+    return correct, similarity
+
+
+class CRNNAccuracy(Metric):
+    """Accumulates greedy-decoded predictions against labels.
+
+    update(logits (T, B, C), labels) takes labels as a (B, S) blank-padded index array or as a list of
+    strings. eval() prints the zoo's 'correct num: X , total num: Y' line and returns the accuracy.
+    """
+
+    def __init__(self, config, print_flag=False):
+        super().__init__()
+        self.codec = LabelCodec(config.label_dict, config.max_text_length)
+        self.print_flag = print_flag
+        self.clear()
+
+    def clear(self):
+        self.correct = 0
+        self.total = 0
+        self.similarity = 0.0
+        self.predictions = []
+
+    def update(self, *inputs):
+        if len(inputs) != 2:
+            raise ValueError(f"CRNNAccuracy.update takes (logits, labels), got {len(inputs)} inputs")
+        logits = self._convert_data(inputs[0])
+        labels = inputs[1]
+        if not isinstance(labels, (list, tuple)):
+            labels = [self.codec.indices_to_text(row) for row in np.asarray(self._convert_data(labels))]
+        predictions = self.codec.greedy_decode(logits)
+        if len(predictions) != len(labels):
+            raise ValueError(f"{len(predictions)} predictions but {len(labels)} labels")
+        correct, similarity = word_scores(predictions, labels)
+        self.correct += correct
+        self.similarity += similarity
+        self.total += len(labels)
+        self.predictions.extend(zip(predictions, labels))
+        if self.print_flag:
+            for pred, label in zip(predictions, labels):
+                print(pred, "::", label.lower())
+
+    def eval(self):
+        if self.total == 0:
+            raise RuntimeError("CRNNAccuracy: no samples were evaluated")
+        print("correct num: ", self.correct, ", total num: ", self.total)
+        return self.correct / self.total
+
+    def normalized_edit_similarity(self):
+        """Mean 1-NED over everything seen since clear()."""
+        if self.total == 0:
+            raise RuntimeError("CRNNAccuracy: no samples were evaluated")
+        return self.similarity / self.total

@@ -1,0 +1,126 @@
+"""The one place configuration is read: default_config.yaml, overridden by `--key value` arguments.
+
+`from src.model_utils.config import config` (the zoo's import) parses sys.argv on first use;
+tests and tools call `load_config(argv)` instead.
+"""
+import argparse
+import os
+import sys
+
+import yaml
+
+DEFAULT_CONFIG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "default_config.yaml")
+
+# Values that must be strictly positive; a zero or negative one is a bad value, named.
+_POSITIVE = ("batch_size", "epoch_size", "hidden_size", "image_width", "image_height", "input_size",
+             "num_step", "max_text_length", "save_checkpoint_steps", "keep_checkpoint_max",
+             "per_print_time", "eval_interval", "learning_rate", "num_parallel_workers")
+
+
+class ConfigError(ValueError):
+    """A configuration key or value is wrong; the message names it."""
+
+
+class Config:
+    """Attribute access to configuration values (the zoo's `config.batch_size`)."""
+
+    def __init__(self, values):
+        self.__dict__.update(values)
+
+    def __repr__(self):
+        return "\n".join(f"{k}: {v!r}" for k, v in sorted(self.__dict__.items()))
+
+    def to_dict(self):
+        return dict(self.__dict__)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports one line instead of the whole usage, and raises instead of exiting."""
+
+    def error(self, message):
+        raise ConfigError(message + " (see --help for the keys)")
+
+
+def _parse_bool(text):
+    lowered = str(text).strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected True or False, got {text!r}")
+
+
+def _typed(default):
+    if isinstance(default, bool):
+        return _parse_bool
+    if isinstance(default, (int, float, str)):
+        kind = type(default)
+
+        def convert(text):
+            try:
+                return kind(text)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"expected {kind.__name__}, got {text!r}") from None
+        convert.__name__ = kind.__name__
+        return convert
+    raise ConfigError(f"unsupported config value type {type(default).__name__}")
+
+
+def read_yaml(path):
+    """(values, help, choices) dictionaries from a 1-3 document YAML file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            docs = [d for d in yaml.safe_load_all(handle) if d is not None]
+    except OSError as err:
+        raise ConfigError(f"cannot read config file {path}: {err.strerror}") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path} is not valid YAML: {err}") from None
+    if not 1 <= len(docs) <= 3:
+        raise ConfigError(f"{path}: expected 1 to 3 YAML documents, found {len(docs)}")
+    docs += [{}] * (3 - len(docs))
+    return docs[0], docs[1], docs[2]
+
+
+def _derive_and_check(values, explicit):
+    """Derive class_num and blank from label_dict; check ranges. Errors name the key."""
+    label_dict = values["label_dict"]
+    if not label_dict or len(set(label_dict)) != len(label_dict):
+        raise ConfigError(f"label_dict must be non-empty without repeated characters, got {label_dict!r}")
+    for key, derived in (("class_num", len(label_dict) + 1), ("blank", len(label_dict))):
+        if key in explicit and values[key] != derived:
+            raise ConfigError(f"{key}={values[key]} contradicts label_dict of {len(label_dict)} characters "
+                              f"(must be {derived}); leave it out and it follows label_dict")
+        values[key] = derived
+    for key in _POSITIVE:
+        if key in values and values[key] <= 0:
+            raise ConfigError(f"{key} must be positive, got {values[key]}")
+    return values
+
+
+def load_config(argv=None, config_path=None):
+    """Build the Config from the YAML file and argv (a list of strings; default sys.argv[1:])."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pre = _Parser(add_help=False)
+    pre.add_argument("--config_path", default=config_path or DEFAULT_CONFIG_PATH)
+    known, rest = pre.parse_known_args(argv)
+    values, helps, choices = read_yaml(known.config_path)
+
+    parser = _Parser(description="CRNN options", parents=[pre])
+    for key, default in values.items():
+        if isinstance(default, (list, dict)) or default is None:
+            continue
+        parser.add_argument(f"--{key}", type=_typed(default), default=default,
+                            choices=choices.get(key), help=helps.get(key, ""), metavar=key.upper())
+    parsed = parser.parse_args(rest)
+    explicit = {a.split("=")[0][2:] for a in rest if a.startswith("--")}
+    values.update({k: v for k, v in vars(parsed).items()})
+    return Config(_derive_and_check(values, explicit))
+
+
+def __getattr__(name):
+    # Lazily build the zoo's module-level `config` from sys.argv the first time it is imported.
+    if name == "config":
+        cfg = load_config()
+        globals()["config"] = cfg
+        return cfg
+    raise AttributeError(name)

@@ -1,0 +1,41 @@
+"""Shared fixtures: a small generated dataset and a short real training run, made once per session."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REALDATA = os.environ.get("CRNN_REALDATA", os.path.join(REPO, "..", "shared", "realdata"))
+
+
+def run_script(script, *args, timeout=600):
+    """Run a top-level entry script as a user would; return the CompletedProcess (text)."""
+    return subprocess.run([sys.executable, os.path.join(REPO, script), *map(str, args)], cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def tiny_synth(tmp_path_factory):
+    """320 training and 64 test images rendered by generate_dataset.py."""
+    out = tmp_path_factory.mktemp("synth")
+    result = run_script("generate_dataset.py", "--output_dir", out, "--num_train", 320, "--num_test", 64,
+                        "--seed", 7)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return str(out)
+
+
+@pytest.fixture(scope="session")
+def trained_run(tiny_synth, tmp_path_factory):
+    """A 40-step V2 training run on tiny_synth through train.py; returns (run dir, stdout+stderr, checkpoint)."""
+    out = tmp_path_factory.mktemp("run")
+    result = run_script("train.py", "--train_dataset", "synth", "--train_dataset_path", tiny_synth,
+                        "--device_target", "CPU", "--model_version", "V2", "--output_dir", out,
+                        "--batch_size", 16, "--max_steps", 40, "--per_print_time", 10,
+                        "--save_checkpoint_steps", 20, "--keep_checkpoint_max", 5)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    ckpt = os.path.join(out, "ckpt", "crnn-1_20.ckpt")
+    final = os.path.join(out, "ckpt", "crnn-2_20.ckpt")
+    assert os.path.isfile(ckpt) and os.path.isfile(final), os.listdir(os.path.join(out, "ckpt"))
+    return str(out), log, final

@@ -1,0 +1,53 @@
+import pytest
+
+from src.model_utils.config import ConfigError, load_config
+
+
+def test_defaults_are_the_zoos():
+    config = load_config([])
+    assert config.label_dict == "abcdefghijklmnopqrstuvwxyz0123456789"
+    assert (config.class_num, config.blank, config.max_text_length, config.num_step) == (37, 36, 23, 24)
+    assert (config.learning_rate, config.momentum, config.nesterov) == (0.02, 0.95, True)
+    assert (config.image_height, config.image_width, config.hidden_size) == (32, 100, 256)
+    assert config.model_version == "V1" and config.device_target == "Ascend"
+
+
+def test_every_key_overrides_with_its_type():
+    config = load_config(["--batch_size", "8", "--learning_rate", "0.5", "--nesterov", "false",
+                          "--model_version", "V2", "--output_dir", "/x"])
+    assert config.batch_size == 8 and isinstance(config.batch_size, int)
+    assert config.learning_rate == 0.5 and config.nesterov is False
+    assert config.model_version == "V2" and config.output_dir == "/x"
+
+
+def test_unknown_key_is_named():
+    with pytest.raises(ConfigError, match="--no_such_key"):
+        load_config(["--no_such_key", "1"])
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["--batch_size", "abc"], "--batch_size"),
+    (["--nesterov", "maybe"], "--nesterov"),
+    (["--model_version", "V3"], "--model_version"),
+    (["--batch_size", "0"], "batch_size"),
+])
+def test_bad_value_is_named(argv, named):
+    with pytest.raises(ConfigError, match=named):
+        load_config(argv)
+
+
+def test_custom_label_dict_derives_class_num_and_blank():
+    config = load_config(["--label_dict", "0123456789"])
+    assert (config.class_num, config.blank) == (11, 10)
+
+
+def test_contradicting_class_num_is_refused():
+    with pytest.raises(ConfigError, match="class_num"):
+        load_config(["--label_dict", "abc", "--class_num", "37"])
+
+
+def test_config_path_selects_another_yaml(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("batch_size: 3\nlabel_dict: 'ab'\nclass_num: 3\nblank: 2\nmax_text_length: 5\n")
+    config = load_config(["--config_path", str(path)])
+    assert config.batch_size == 3 and config.blank == 2

@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+import mindspore as ms
+
+from src.crnn import crnn
+from src.model_utils.config import load_config
+
+ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
+
+
+def count(params):
+    return sum(int(np.prod(p.shape)) for p in params)
+
+
+def build(version, *extra):
+    return crnn(load_config(["--model_version", version, "--device_target", "CPU", *extra]), full_precision=True)
+
+
+def test_v2_parameter_count_and_output_shape_for_batch_1_and_64():
+    net = build("V2")
+    assert count(net.trainable_params()) == 8_333_157
+    net.set_train(False)
+    for batch in (1, 64):
+        out = net(ms.Tensor(np.random.rand(batch, 3, 32, 100).astype(np.float32)))
+        assert out.shape == (24, batch, 37)
+
+
+def test_v1_shapes_match_the_zoo():
+    net = build("V1")
+    shapes = {p.name: tuple(p.shape) for p in net.get_parameters()}
+    for name in ("w1", "w1_bw", "w2", "w2_bw"):
+        assert shapes[name] == (512 + 256, 1024)  # layer 1: [x; h]; layer 2: [2h; h], also 768
+    for name in ("b1", "b1_bw", "b2", "b2_bw"):
+        assert shapes[name] == (1024,)
+    assert shapes["fc.weight"] == (37, 256) and shapes["fc.bias"] == (37,)
+    assert shapes["vgg.conv7.conv.weight"] == (512, 512, 2, 2)
+    assert shapes["vgg.bn1.gamma"] == (512,)  # unused, but in the zoo's checkpoints
+    assert count(net.trainable_params()) == 8_712_549
+
+
+def test_v1_runs_on_cpu_for_any_batch():
+    net = build("V1")
+    net.set_train(False)
+    for batch in (1, 3):
+        assert net(ms.Tensor(np.zeros((batch, 3, 32, 100), np.float32))).shape == (24, batch, 37)
+
+
+def test_zoo_parameter_names():
+    names = {p.name for p in build("V2").get_parameters()}
+    assert {"vgg.conv1.conv.weight", "vgg.conv1.bn.moving_mean", "rnn.0.embedding.weight",
+            "rnn.1.embedding.bias", "rnn.0.rnn.weight_ih_l0", "rnn.1.rnn.weight_hh_l0_reverse"} <= names
+
+
+def test_custom_label_dict_changes_the_head():
+    net = build("V2", "--label_dict", "0123456789")
+    net.set_train(False)
+    assert net(ms.Tensor(np.zeros((2, 3, 32, 100), np.float32))).shape == (24, 2, 11)
+
+
+def test_unknown_version_raises():
+    config = load_config([])
+    config.model_version = "V9"
+    with pytest.raises(ValueError, match="model_version"):
+        crnn(config)

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from src.dataset import create_dataset, decode_image, preprocess, select_samples
+from src.label import LabelCodec
+from src.model_utils.config import load_config
+from src.readers import Sample
+
+
+def test_decode_gives_bgr_and_preprocess_normalises_to_chw(tmp_path):
+    path = tmp_path / "red.png"
+    Image.new("RGB", (50, 16), (255, 0, 0)).save(path)
+    bgr = decode_image(str(path))
+    assert bgr.shape == (16, 50, 3) and bgr[0, 0].tolist() == [0, 0, 255]
+    out = preprocess(bgr)
+    assert out.shape == (3, 32, 100) and out.dtype == np.float32
+    np.testing.assert_allclose(out[:, 5, 5], [-1.0, -1.0, 1.0])
+
+
+def test_grey_images_become_three_channels(tmp_path):
+    path = tmp_path / "grey.png"
+    Image.new("L", (20, 10), 127).save(path)
+    out = preprocess(decode_image(str(path)))
+    assert out.shape == (3, 32, 100)
+    np.testing.assert_allclose(out, (127 - 127.5) / 127.5)
+
+
+def test_select_samples_counts_what_it_drops():
+    codec = LabelCodec("abcdefghijklmnopqrstuvwxyz0123456789", 23)
+    samples = [Sample("p", t, f"f:{i}") for i, t in enumerate(
+        ["Good", "bad-char", "", "x" * 24, "a" * 13, "fine1"])]
+    kept, dropped = select_samples(samples, codec, 24, True, "test")
+    assert [s.text for s in kept] == ["good", "fine1"]
+    assert sum(dropped.values()) == 4
+    assert dropped["needs more than num_step=24 CTC frames"] == 1  # 13 a's need 25 frames
+    kept_eval, _ = select_samples(samples, codec, 24, False, "test")
+    assert "a" * 13 in [s.text for s in kept_eval]
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 64])
+def test_eval_dataset_yields_every_sample_once_in_order(tiny_synth, batch_size):
+    config = load_config(["--num_parallel_workers", "2"])
+    dataset = create_dataset("synth", tiny_synth, batch_size, is_training=False, config=config)
+    codec = LabelCodec(config.label_dict, config.max_text_length)
+    texts = [codec.indices_to_text(row) for _, labels in dataset.create_tuple_iterator(output_numpy=True)
+             for row in labels]
+    expected = open(f"{tiny_synth}/annotation_test.txt").read().split()[::2]
+    assert len(texts) == 64
+    assert texts == [p.split("_")[1].lower() for p in expected]
+
+
+def test_training_dataset_drops_the_partial_batch_and_shuffles(tiny_synth):
+    config = load_config([])
+    dataset = create_dataset("synth", tiny_synth, 48, is_training=True, config=config)
+    batches = list(dataset.create_tuple_iterator(output_numpy=True, num_epochs=1))
+    assert len(batches) == 320 // 48
+    images, labels = batches[0]
+    assert images.shape == (48, 3, 32, 100) and labels.shape == (48, 23) and labels.dtype == np.int32
