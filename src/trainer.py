@@ -64,15 +64,26 @@ def build_train_cell(config, steps_per_epoch):
     """Network, per-step cosine lr and the one-step training cell."""
     net = crnn(config, full_precision=full_precision(config))
     lr = cosine_lr_per_step(config.learning_rate, steps_per_epoch, config.epoch_size)
-    optimizer = nn.SGD(net.trainable_params(), learning_rate=ms.Tensor(lr), momentum=config.momentum,
-                       nesterov=config.nesterov)
+    if config.optimizer == "adam":
+        optimizer = nn.Adam(net.trainable_params(), learning_rate=ms.Tensor(lr))
+    else:
+        optimizer = nn.SGD(net.trainable_params(), learning_rate=ms.Tensor(lr), momentum=config.momentum,
+                           nesterov=config.nesterov)
     cell = TrainOneStepCellWithGradClip(WithLossCell(net, CTCLoss(config.blank)), optimizer)
     cell.set_train()
     return net, cell
 
 
+_NOT_YET = {"resume_ckpt": "resuming", "run_eval": "evaluation while training",
+            "eval_all_saved_ckpts": "evaluating all saved checkpoints", "run_distribute": "distributed training",
+            "enable_modelarts": "ModelArts"}
+
+
 def train(config):
     """Train on config.train_dataset; return a summary dict (steps, final loss, checkpoint path)."""
+    for key, what in _NOT_YET.items():
+        if getattr(config, key):
+            raise CRNNError(f"{key}: {what} is not implemented in this version yet; remove --{key}")
     set_device(config)
     ms.set_seed(config.seed)
     rank_id = get_rank_id()

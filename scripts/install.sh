@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what the project needs on a fresh Debian/Ubuntu machine: fonts and a word list for the
+# generator (apt), and the Python packages in a virtualenv at .venv (pip). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FONT_PACKAGES="fonts-dejavu fonts-liberation fonts-liberation2 fonts-freefont-ttf fonts-noto-core \
+fonts-urw-base35 fonts-roboto-unhinted fonts-open-sans fonts-crosextra-carlito fonts-crosextra-caladea wamerican"
+missing=""
+for pkg in $FONT_PACKAGES; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+done
+if [ -n "$missing" ]; then
+  echo "install.sh: installing Debian packages:$missing"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "install.sh: creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+.venv/bin/python -c "import mindspore, cv2, onnxruntime, lmdb, yaml; print('install.sh: mindspore', mindspore.__version__, '| opencv', cv2.__version__, '| onnxruntime', onnxruntime.__version__)"

@@ -1,0 +1,52 @@
+"""Bad input on the entry scripts: one 'error:' line naming the problem, exit code 2, no traceback."""
+import pytest
+
+from tests.conftest import run_script
+
+CPU_V2 = ["--device_target", "CPU", "--model_version", "V2"]
+
+
+def assert_one_clear_error(result, *fragments):
+    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr[-2000:]
+    for fragment in fragments:
+        assert fragment in errors[0], errors[0]
+
+
+@pytest.mark.parametrize("script", ["train.py", "eval.py", "export.py", "generate_dataset.py"])
+def test_unknown_key(script):
+    assert_one_clear_error(run_script(script, "--bach_size", "4"), "--bach_size")
+
+
+def test_bad_value():
+    assert_one_clear_error(run_script("train.py", "--batch_size", "many"), "--batch_size", "many")
+
+
+def test_wrong_model_version():
+    assert_one_clear_error(run_script("eval.py", "--model_version", "V3"), "--model_version", "V3")
+
+
+def test_missing_dataset_path(tmp_path):
+    result = run_script("train.py", "--train_dataset", "synth", "--train_dataset_path", tmp_path / "nowhere",
+                        *CPU_V2, "--output_dir", tmp_path)
+    assert_one_clear_error(result, "nowhere", "not a directory")
+
+
+def test_dataset_without_annotations(tmp_path):
+    result = run_script("eval.py", "--eval_dataset", "synth", "--eval_dataset_path", tmp_path,
+                        "--checkpoint_path", "x.ckpt", *CPU_V2)
+    assert_one_clear_error(result, "not found")
+
+
+def test_checkpoint_of_the_other_model_version(trained_run, tiny_synth):
+    _, _, ckpt = trained_run
+    result = run_script("eval.py", "--eval_dataset", "synth", "--eval_dataset_path", tiny_synth,
+                        "--checkpoint_path", ckpt, "--device_target", "CPU", "--model_version", "V1")
+    assert_one_clear_error(result, "V2 checkpoint", "--model_version V2")
+
+
+def test_unavailable_device():
+    result = run_script("export.py", "--device_target", "GPU", "--ckpt_file", "x.ckpt", "--file_format", "MINDIR")
+    assert_one_clear_error(result)
