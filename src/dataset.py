@@ -14,7 +14,7 @@ from PIL import Image
 
 from src.errors import CRNNError
 from src.label import LabelCodec, ctc_frames_needed
-from src.readers import get_parser
+from src.readers import LABEL_RULES, get_parser
 
 logger = logging.getLogger("crnn")
 
@@ -32,19 +32,26 @@ def preprocess(image_bgr, width=100, height=32):
     return ((resized.astype(np.float32) - 127.5) / 127.5).transpose(2, 0, 1)
 
 
-def select_samples(samples, codec, num_step, is_training, dataset_name):
-    """Keep the samples whose labels the network can learn from; count and log the rest.
+def select_samples(samples, codec, num_step, is_training, dataset_name, word_filter="zoo"):
+    """Keep the samples whose labels the network can learn from or be scored on; count the rest.
 
-    Characters outside the alphabet drop a sample; a label too long for max_text_length or for the
-    CTC frames (num_step) is dropped too. Returns (kept samples, Counter of reasons).
+    Characters outside the alphabet drop the word or are stripped from it, and words shorter than a
+    minimum are dropped, following LABEL_RULES for the dataset kind (word_filter "alnum" lowers every
+    minimum to 1). A label longer than max_text_length, or (training) needing more CTC frames than
+    num_step, is dropped. Returns (kept samples with normalized text, Counter of drop reasons).
     """
+    unknown_rule, min_length = LABEL_RULES.get(dataset_name, ("drop", 1))
+    if word_filter == "alnum":
+        min_length = 1
     kept, dropped = [], Counter()
     for sample in samples:
         text = codec.normalize(sample.text)
+        if unknown_rule == "strip":
+            text = codec.strip_unknown(text)
         if codec.unknown_chars(text):
             dropped["characters outside label_dict"] += 1
-        elif not text:
-            dropped["empty label"] += 1
+        elif len(text) < max(min_length, 1):
+            dropped["empty label" if not text else f"shorter than {min_length} characters"] += 1
         elif len(text) > codec.max_text_length:
             dropped[f"longer than max_text_length={codec.max_text_length}"] += 1
         elif is_training and ctc_frames_needed(text) > num_step:
@@ -56,25 +63,51 @@ def select_samples(samples, codec, num_step, is_training, dataset_name):
     return kept, dropped
 
 
+def readable_samples(samples, dataset_name):
+    """Samples whose image decodes; the others are counted and logged (evaluation scans up front)."""
+    kept, failures = [], []
+    for sample in samples:
+        try:
+            decode_image(sample.path)
+        except (OSError, ValueError, SyntaxError) as err:
+            failures.append(f"{sample.path} ({sample.origin}): {err}")
+            continue
+        kept.append(sample)
+    if failures:
+        logger.warning("%s: skipped %d unreadable images, first: %s", dataset_name, len(failures), failures[0])
+    return kept, failures
+
+
 class WordImageSource:
-    """Random-access source of (preprocessed image, encoded label) for GeneratorDataset."""
+    """Random-access source of (preprocessed image, encoded label) for GeneratorDataset.
+
+    An image that fails to decode during training is replaced by the next readable sample (wrapping
+    around) and counted in `unreadable`, so one bad file in millions neither stops nor skews a run.
+    """
 
     def __init__(self, samples, codec, width, height):
         self.samples = samples
         self.codec = codec
         self.width = width
         self.height = height
+        self.unreadable = set()
 
     def __len__(self):
         return len(self.samples)
 
     def __getitem__(self, index):
-        sample = self.samples[index]
-        try:
-            image = decode_image(sample.path)
-        except (OSError, ValueError) as err:
-            raise CRNNError(f"cannot read image {sample.path} (listed at {sample.origin}): {err}") from None
-        return preprocess(image, self.width, self.height), self.codec.encode(sample.text)
+        for offset in range(len(self.samples)):
+            sample = self.samples[(index + offset) % len(self.samples)]
+            try:
+                image = decode_image(sample.path)
+            except (OSError, ValueError, SyntaxError) as err:
+                if sample.path not in self.unreadable:
+                    self.unreadable.add(sample.path)
+                    logger.warning("unreadable image %s (%s), using the next sample: %s (%d so far)",
+                                   sample.path, sample.origin, err, len(self.unreadable))
+                continue
+            return preprocess(image, self.width, self.height), self.codec.encode(sample.text)
+        raise CRNNError("no image of the dataset can be read")
 
 
 def load_samples(name, dataset_path, is_training, config):
@@ -83,7 +116,9 @@ def load_samples(name, dataset_path, is_training, config):
         raise CRNNError(f"dataset path {dataset_path!r} is not a directory")
     codec = LabelCodec(config.label_dict, config.max_text_length)
     samples = get_parser(name)(dataset_path, is_training)
-    samples, _ = select_samples(samples, codec, config.num_step, is_training, name)
+    samples, _ = select_samples(samples, codec, config.num_step, is_training, name, config.word_filter)
+    if not is_training:
+        samples, _ = readable_samples(samples, name)
     if not samples:
         raise CRNNError(f"{name} dataset at {dataset_path} has no usable samples")
     return samples

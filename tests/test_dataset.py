@@ -57,3 +57,33 @@ def test_training_dataset_drops_the_partial_batch_and_shuffles(tiny_synth):
     assert len(batches) == 320 // 48
     images, labels = batches[0]
     assert images.shape == (48, 3, 32, 100) and labels.shape == (48, 23) and labels.dtype == np.int32
+
+
+def truncated_copy(source, target):
+    data = open(source, "rb").read()
+    with open(target, "wb") as handle:
+        handle.write(data[:len(data) // 2])
+
+
+def test_unreadable_images_are_skipped_and_counted_in_eval(tiny_synth, tmp_path):
+    from src.dataset import readable_samples
+    from src.readers.synth import parse_synth
+    samples = parse_synth(tiny_synth, is_training=False)[:5]
+    bad = [samples[1]._replace(path=str(tmp_path / "cut.jpg")), samples[2]._replace(path=str(tmp_path / "none.jpg"))]
+    truncated_copy(samples[1].path, bad[0].path)
+    kept, failures = readable_samples([samples[0], *bad, samples[3]], "test")
+    assert kept == [samples[0], samples[3]]
+    assert len(failures) == 2 and "cut.jpg" in failures[0] and "none.jpg" in failures[1]
+
+
+def test_unreadable_image_in_training_is_replaced_by_the_next(tiny_synth, tmp_path):
+    from src.dataset import WordImageSource
+    from src.readers.synth import parse_synth
+    samples = parse_synth(tiny_synth, is_training=True)[:3]
+    broken = samples[0]._replace(path=str(tmp_path / "cut.jpg"))
+    truncated_copy(samples[0].path, broken.path)
+    codec = LabelCodec("abcdefghijklmnopqrstuvwxyz0123456789", 23)
+    source = WordImageSource([broken, samples[1], samples[2]], codec, 100, 32)
+    image, label = source[0]
+    assert codec.indices_to_text(label) == samples[1].text and image.shape == (3, 32, 100)
+    assert source.unreadable == {broken.path}

@@ -6,12 +6,7 @@ and lexicon.txt; the label of a line is lexicon[index].
 import os
 
 from src.errors import CRNNError
-from src.readers import Sample
-
-
-def _inside(root, path):
-    root = os.path.realpath(root)
-    return os.path.commonpath([root, os.path.realpath(path)]) == root
+from src.readers import Sample, image_path_under
 
 
 def parse_synth(root, is_training):
@@ -37,8 +32,5 @@ def parse_synth(root, is_training):
             if index >= len(lexicon):
                 raise CRNNError(f"{where}: lexicon index {index} is past the end of {lexicon_path} "
                                 f"({len(lexicon)} lines)")
-            path = os.path.join(root, rel_path)
-            if not _inside(root, path):
-                raise CRNNError(f"{where}: image path {rel_path!r} leaves the dataset root {root}")
-            samples.append(Sample(path, lexicon[index], where))
+            samples.append(Sample(image_path_under(root, rel_path, where), lexicon[index], where))
     return samples
