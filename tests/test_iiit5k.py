@@ -8,7 +8,7 @@ from src.converters.iiit5k import convert_iiit5k, read_iiit5k_mat
 from src.dataset import select_samples
 from src.errors import CRNNError
 from src.label import LabelCodec
-from src.readers.iiit5k import parse_iiit5k
+from src.readers.path_label import parse_iiit5k
 from tests.conftest import REALDATA, run_script
 
 IIIT5K = os.path.join(REALDATA, "IIIT5K")

@@ -7,6 +7,7 @@ import scipy.io
 from tqdm import tqdm
 
 from src.errors import CRNNError
+from src.fileio import write_text_atomic
 
 LABEL_FIELDS = ("GroundTruth", "chars")  # testdata.mat / traindata.mat, *CharBound.mat
 LEXICON_FIELDS = {"smallLexi": "lexicon_50.txt", "mediumLexi": "lexicon_1k.txt"}
@@ -66,7 +67,6 @@ def convert_iiit5k(mat_path, annotation_path, image_root=None):
             lexicon_lines[field].append(f"{name}," + ",".join(words) + "\n")
         counts["written"] += 1
     out_dir = os.path.dirname(os.path.abspath(annotation_path))
-    os.makedirs(out_dir, exist_ok=True)
     write_text_atomic(annotation_path, "".join(lines))
     for field, file_name in LEXICON_FIELDS.items():
         if lexicon_lines[field]:
@@ -74,10 +74,3 @@ def convert_iiit5k(mat_path, annotation_path, image_root=None):
             counts[f"lexicon {file_name}"] = len(lexicon_lines[field])
     return counts
 
-
-def write_text_atomic(path, text):
-    """Write text to path via a temporary file and a rename."""
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from src.fileio import write_text_atomic
 from src.synth.fonts import find_fonts
 from src.synth.render import render_word
 from src.synth.words import load_words, sample_text
@@ -48,13 +49,6 @@ class _SampleRenderer:
         return rel_path, label, encoded
 
 
-def _write_atomic(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-
-
 def generate_dataset(output_dir, num_train, num_test, seed=0, workers=None, word_list=None,
                      font_dirs=None, jpeg_quality=(75, 95), show_progress=True):
     """Render num_train + num_test word images into output_dir; return a summary dict."""
@@ -80,7 +74,7 @@ def generate_dataset(output_dir, num_train, num_test, seed=0, workers=None, word
             with open(os.path.join(output_dir, final_rel), "wb") as handle:
                 handle.write(encoded.tobytes())
             lines.append(f"./{final_rel} {index}\n")
-    _write_atomic(os.path.join(output_dir, "lexicon.txt"), "".join(w + "\n" for w in lexicon))
-    _write_atomic(os.path.join(output_dir, "annotation_train.txt"), "".join(lines[:num_train]))
-    _write_atomic(os.path.join(output_dir, "annotation_test.txt"), "".join(lines[num_train:]))
+    write_text_atomic(os.path.join(output_dir, "lexicon.txt"), "".join(w + "\n" for w in lexicon))
+    write_text_atomic(os.path.join(output_dir, "annotation_train.txt"), "".join(lines[:num_train]))
+    write_text_atomic(os.path.join(output_dir, "annotation_test.txt"), "".join(lines[num_train:]))
     return {"train": num_train, "test": num_test, "fonts": len(fonts), "lexicon": len(lexicon)}
