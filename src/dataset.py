@@ -3,6 +3,7 @@
 Preprocessing is the zoo's: decode, RGB -> BGR, resize to 32x100 (bilinear, aspect not kept),
 (x - 127.5) / 127.5, HWC -> CHW. Training, evaluation and inference all call `preprocess`.
 """
+import io
 import logging
 import os
 from collections import Counter
@@ -15,13 +16,22 @@ from PIL import Image
 from src.errors import CRNNError
 from src.label import LabelCodec, ctc_frames_needed
 from src.readers import LABEL_RULES, get_parser
+from src.readers.lmdb_reader import close_lmdb_environments, is_lmdb_path, read_lmdb_bytes
 
 logger = logging.getLogger("crnn")
 
 
+def read_image_bytes(path):
+    """Encoded bytes of an image file or of an lmdb entry ('<root>::image-%09d')."""
+    if is_lmdb_path(path):
+        return read_lmdb_bytes(path)
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def decode_image(path):
-    """BGR uint8 (H, W, 3) array of an image file, as the zoo decodes it (PIL, RGB, channels reversed)."""
-    with Image.open(path) as image:
+    """BGR uint8 (H, W, 3) array of an image, as the zoo decodes it (PIL, RGB, channels reversed)."""
+    with Image.open(io.BytesIO(read_image_bytes(path))) as image:
         rgb = np.asarray(image.convert("RGB"))
     return np.ascontiguousarray(rgb[:, :, ::-1])
 
@@ -110,14 +120,19 @@ class WordImageSource:
         raise CRNNError("no image of the dataset can be read")
 
 
-def load_samples(name, dataset_path, is_training, config):
-    """Parsed and filtered samples of a dataset (raises CRNNError if the path is missing or empty)."""
+def load_samples(name, dataset_path, is_training, config, scan_images=None):
+    """Parsed and filtered samples of a dataset (raises CRNNError if the path is missing or empty).
+
+    scan_images (default: when evaluating) decodes every image once and drops unreadable ones.
+    """
     if not dataset_path or not os.path.isdir(dataset_path):
         raise CRNNError(f"dataset path {dataset_path!r} is not a directory")
     codec = LabelCodec(config.label_dict, config.max_text_length)
     samples = get_parser(name)(dataset_path, is_training)
     samples, _ = select_samples(samples, codec, config.num_step, is_training, name, config.word_filter)
-    if not is_training:
+    if scan_images is None:
+        scan_images = not is_training
+    if scan_images:
         samples, _ = readable_samples(samples, name)
     if not samples:
         raise CRNNError(f"{name} dataset at {dataset_path} has no usable samples")
@@ -132,6 +147,7 @@ def create_dataset(name, dataset_path, batch_size=1, num_shards=1, shard_id=0, i
     samples = load_samples(name, dataset_path, is_training, config)
     codec = LabelCodec(config.label_dict, config.max_text_length)
     source = WordImageSource(samples, codec, config.image_width, config.image_height)
+    close_lmdb_environments()  # the pipeline's worker processes must open their own
     dataset = ds.GeneratorDataset(source, ["image", "label"], shuffle=is_training,
                                   num_parallel_workers=config.num_parallel_workers,
                                   num_shards=num_shards if num_shards > 1 else None,

@@ -41,3 +41,25 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     for rel in lines:
         assert filecmp.cmp(a / rel, b / rel, shallow=False)
     assert (a / "annotation_train.txt").read_text() != (c / "annotation_train.txt").read_text()
+
+
+def test_real_mjsynth_crops_read_through_an_mjsynth_tree(tmp_path):
+    from tests.conftest import REALDATA
+    source = os.path.join(REALDATA, "mjsynth_samples")
+    names = sorted(os.listdir(source))
+    assert len(names) == 14
+    fields = [re.fullmatch(r"(\d+)_(.+)_(\d+)\.jpg", n).groups() for n in names]
+    lexicon = [""] * (max(int(f[2]) for f in fields) + 1)
+    lines = []
+    for name, (_, word, index) in zip(names, fields):
+        (tmp_path / "1" / "2").mkdir(parents=True, exist_ok=True)
+        os.symlink(os.path.join(source, name), tmp_path / "1" / "2" / name)
+        lexicon[int(index)] = word.lower()
+        lines.append(f"./1/2/{name} {index}\n")
+    (tmp_path / "lexicon.txt").write_text("\n".join(lexicon) + "\n")
+    (tmp_path / "annotation_test.txt").write_text("".join(lines))
+    samples = parse_synth(str(tmp_path), is_training=False)
+    assert [s.text for s in samples] == [f[1].lower() for f in fields]
+    from src.dataset import decode_image
+    heights = {decode_image(s.path).shape[0] for s in samples}
+    assert heights <= {31, 32}

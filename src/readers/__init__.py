@@ -14,7 +14,7 @@ Sample.__doc__ = "One word image: absolute image path, ground-truth text, and 'f
 # Per dataset kind: what happens to characters outside label_dict ("drop" the word or "strip" the
 # characters) and the shortest word kept — the zoo's rules (IC03/IC13: alphanumeric, 3+ characters).
 LABEL_RULES = {"synth": ("drop", 1), "ic03": ("drop", 3), "ic13": ("drop", 3), "iiit5k": ("strip", 1),
-               "svt": ("strip", 1)}
+               "svt": ("strip", 1), "lmdb": ("drop", 1)}
 
 
 def image_path_under(root, rel_path, where):
@@ -36,10 +36,11 @@ def read_lines(path):
 def get_parser(name):
     """The parse function for a dataset kind."""
     from src.readers.ic13 import parse_ic13
+    from src.readers.lmdb_reader import parse_lmdb
     from src.readers.path_label import parse_ic03, parse_iiit5k, parse_svt
     from src.readers.synth import parse_synth
     parsers = {"synth": parse_synth, "ic03": parse_ic03, "ic13": parse_ic13, "iiit5k": parse_iiit5k,
-               "svt": parse_svt}
+               "svt": parse_svt, "lmdb": parse_lmdb}
     if name not in parsers:
         raise CRNNError(f"unsupported dataset {name!r}: choose one of {sorted(parsers)}")
     return parsers[name]

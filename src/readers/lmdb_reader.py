@@ -1,0 +1,80 @@
+"""clovaai-style lmdb: keys num-samples, image-%09d (encoded image bytes), label-%09d (utf-8), 1-based.
+
+A sample's path is '<root>::image-000000001'; src.dataset reads its bytes through read_image_bytes.
+"""
+import os
+import threading
+
+import lmdb
+
+from src.errors import CRNNError
+from src.readers import Sample
+
+SEPARATOR = "::"
+_ENVIRONMENTS = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def open_lmdb(root):
+    """Read-only environment for root, opened once per process (lmdb handles must not cross a fork)."""
+    key = (os.getpid(), root)
+    with _OPEN_LOCK:  # the pipeline's worker threads share one handle
+        if key not in _ENVIRONMENTS:
+            try:
+                _ENVIRONMENTS[key] = lmdb.open(root, readonly=True, lock=False, readahead=False, meminit=False,
+                                               max_readers=64)
+            except lmdb.Error as err:
+                raise CRNNError(f"cannot open lmdb database {root}: {err}") from None
+        return _ENVIRONMENTS[key]
+
+
+def close_lmdb_environments():
+    """Close this process's handles, so that worker processes forked next can open their own."""
+    with _OPEN_LOCK:
+        for key in [k for k in _ENVIRONMENTS if k[0] == os.getpid()]:
+            _ENVIRONMENTS.pop(key).close()
+
+
+def is_lmdb_path(path):
+    return SEPARATOR in path
+
+
+def read_lmdb_bytes(path):
+    """Encoded image bytes of a '<root>::image-%09d' path (OSError if the key is missing)."""
+    root, key = path.split(SEPARATOR, 1)
+    with open_lmdb(root).begin(write=False) as txn:
+        data = txn.get(key.encode())
+    if data is None:
+        raise OSError(f"key {key} missing from lmdb {root}")
+    return data
+
+
+def parse_lmdb(root, is_training=False):
+    """Samples of an lmdb database folder (data.mdb inside)."""
+    if not os.path.isfile(os.path.join(root, "data.mdb")):
+        raise CRNNError(f"lmdb dataset: {root} has no data.mdb")
+    with open_lmdb(root).begin(write=False) as txn:
+        count = txn.get(b"num-samples")
+        if count is None or not count.decode().strip().isdigit():
+            raise CRNNError(f"lmdb dataset {root}: missing or bad 'num-samples' key")
+        samples = []
+        for index in range(1, int(count) + 1):
+            label = txn.get(b"label-%09d" % index)
+            if label is None:
+                raise CRNNError(f"lmdb dataset {root}: key label-{index:09d} missing (num-samples {int(count)})")
+            samples.append(Sample(f"{root}{SEPARATOR}image-{index:09d}", label.decode("utf-8", "replace"),
+                                  f"{root}:label-{index:09d}"))
+    return samples
+
+
+def write_lmdb(samples, read_bytes, output_dir, map_size=1 << 34):
+    """Write samples (with their image bytes from read_bytes(path)) as a clovaai lmdb; return the count."""
+    os.makedirs(output_dir, exist_ok=True)
+    env = lmdb.open(output_dir, map_size=map_size)
+    with env.begin(write=True) as txn:
+        for index, sample in enumerate(samples, 1):
+            txn.put(b"image-%09d" % index, read_bytes(sample.path))
+            txn.put(b"label-%09d" % index, sample.text.encode("utf-8"))
+        txn.put(b"num-samples", str(len(samples)).encode())
+    env.close()
+    return len(samples)

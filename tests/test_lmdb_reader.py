@@ -1,0 +1,53 @@
+import os
+
+import numpy as np
+import pytest
+
+from src.dataset import decode_image, read_image_bytes
+from src.errors import CRNNError
+from src.readers.lmdb_reader import parse_lmdb
+from src.readers.synth import parse_synth
+from tests.conftest import run_script
+from tests.test_evaluator import evaluate
+
+
+@pytest.fixture(scope="module")
+def synth_test_lmdb(tiny_synth, tmp_path_factory):
+    out = tmp_path_factory.mktemp("lmdb") / "test_lmdb"
+    result = run_script("create_lmdb.py", "--dataset_name", "synth", "--dataset_path", tiny_synth,
+                        "--output_path", out, "--split", "test")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return str(out)
+
+
+def test_round_trip_keeps_images_and_labels(tiny_synth, synth_test_lmdb):
+    original = parse_synth(tiny_synth, is_training=False)
+    stored = parse_lmdb(synth_test_lmdb)
+    assert len(stored) == len(original) == 64
+    assert [s.text for s in stored] == [s.text.lower() for s in original]
+    for a, b in zip(original[:10], stored[:10]):
+        assert read_image_bytes(a.path) == read_image_bytes(b.path)
+        np.testing.assert_array_equal(decode_image(a.path), decode_image(b.path))
+
+
+def test_lmdb_evaluates_like_the_source(trained_run, tiny_synth, synth_test_lmdb):
+    _, _, ckpt = trained_run
+    from_files = evaluate(trained_run, tiny_synth)
+    result = run_script("eval.py", "--eval_dataset", "lmdb", "--eval_dataset_path", synth_test_lmdb,
+                        "--checkpoint_path", ckpt, "--device_target", "CPU", "--model_version", "V2")
+    assert result.returncode == 0, result.stderr[-2000:]
+    pick = lambda out: [l for l in out.splitlines() if l.startswith(("correct num", "result", "1-NED"))]
+    assert pick(result.stdout) == pick(from_files)
+
+
+def test_lmdb_trains(synth_test_lmdb, tmp_path):
+    result = run_script("train.py", "--train_dataset", "lmdb", "--train_dataset_path", synth_test_lmdb,
+                        "--device_target", "CPU", "--model_version", "V2", "--output_dir", tmp_path,
+                        "--batch_size", 16, "--max_steps", 3, "--per_print_time", 1)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert os.path.isfile(tmp_path / "ckpt" / "crnn-1_3.ckpt")
+
+
+def test_folder_without_lmdb_is_named(tmp_path):
+    with pytest.raises(CRNNError, match="has no data.mdb"):
+        parse_lmdb(str(tmp_path))
