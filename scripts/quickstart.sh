@@ -8,7 +8,7 @@ bash scripts/install.sh
 PY=.venv/bin/python
 DATA="${DATA:-data/quickstart}"
 RUN="${RUN:-runs/quickstart}"
-NUM_TRAIN="${NUM_TRAIN:-20000}"
+NUM_TRAIN="${NUM_TRAIN:-24000}"
 NUM_TEST="${NUM_TEST:-1000}"
 EPOCHS="${EPOCHS:-1}"
 BATCH="${BATCH:-32}"
