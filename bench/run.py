@@ -4,8 +4,9 @@
     python -m bench --only train    # one figure
 
 Figures: the machine's sgemm GFLOP/s (the practical limit), V2 training img/s (32x100, batch 64,
-after warm-up), eval img/s (batch 64), generator img/s; each with peak RSS and, for the network,
-the fraction of sgemm throughput it reaches.
+after warm-up), eval img/s (batch 64), generator img/s, and reader img/s (decode + preprocess, one
+thread) per dataset kind; each with peak RSS and, for the network, the fraction of sgemm throughput
+it reaches; the slowest reader as a multiple of what training consumes.
 """
 import argparse
 import json
@@ -19,7 +20,8 @@ import time
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIGURES = ("sgemm", "train", "eval", "generator")
+FIGURES = ("sgemm", "train", "eval", "generator", "readers")
+REALDATA = os.environ.get("CRNN_REALDATA", os.path.join(REPO, "..", "shared", "realdata"))
 
 
 def peak_rss_mb(children=False):
@@ -118,6 +120,55 @@ def bench_generator(count=2000):
             "peak_rss_mb": max(peak_rss_mb(), peak_rss_mb(children=True))}
 
 
+def _reader_sources(workdir):
+    """(dataset kind, root) pairs to measure: generated synth, its lmdb, and the real benchmarks if present."""
+    from src.converters.iiit5k import convert_iiit5k
+    from src.converters.crops import read_scene_xml, write_crops
+    from src.dataset import load_samples, read_image_bytes
+    from src.model_utils.config import load_config
+    from src.readers.lmdb_reader import write_lmdb
+    from src.synth.writer import generate_dataset
+    synth = os.path.join(workdir, "synth")
+    generate_dataset(synth, 0, 500, seed=2, show_progress=False)
+    lmdb_root = os.path.join(workdir, "lmdb")
+    write_lmdb(load_samples("synth", synth, False, load_config([])), read_image_bytes, lmdb_root)
+    sources = [("synth", synth), ("lmdb", lmdb_root)]
+    if os.path.isdir(os.path.join(REALDATA, "IC13")):
+        sources.append(("ic13", os.path.join(REALDATA, "IC13")))
+    if os.path.isdir(os.path.join(REALDATA, "IIIT5K")):
+        iiit = os.path.join(workdir, "iiit5k")
+        os.makedirs(iiit)
+        os.symlink(os.path.join(REALDATA, "IIIT5K", "test"), os.path.join(iiit, "test"))
+        convert_iiit5k(os.path.join(REALDATA, "IIIT5K", "testCharBound.mat"), os.path.join(iiit, "annotation.txt"),
+                       os.path.join(REALDATA, "IIIT5K"))
+        sources.append(("iiit5k", iiit))
+    if os.path.isdir(os.path.join(REALDATA, "svt1")):
+        svt = os.path.join(workdir, "svt")
+        write_crops(read_scene_xml(os.path.join(REALDATA, "svt1", "train.xml")), os.path.join(REALDATA, "svt1"), svt)
+        sources.append(("svt", svt))
+    return sources
+
+
+def bench_readers(limit=1000):
+    """Decode + preprocess img/s of each dataset kind, one thread, as the training pipeline runs it."""
+    sys.path.insert(0, REPO)
+    from src.dataset import WordImageSource, load_samples
+    from src.label import LabelCodec
+    from src.model_utils.config import load_config
+    config = load_config([])
+    codec = LabelCodec(config.label_dict, config.max_text_length)
+    results = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for kind, root in _reader_sources(workdir):
+            samples = load_samples(kind, root, False, config, scan_images=False)[:limit]
+            source = WordImageSource(samples, codec, config.image_width, config.image_height)
+            start = time.perf_counter()
+            for index in range(len(source)):
+                source[index]
+            results[kind] = round(len(source) / (time.perf_counter() - start), 1)
+    return {"figure": "readers", "img_per_s_one_thread": results, "peak_rss_mb": peak_rss_mb()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=FIGURES, help="measure one figure in this process")
@@ -128,7 +179,7 @@ def main():
             result["forward_gflop_per_image"] = round(crnn_v2_forward_gflop(), 3)
         print(json.dumps(result), flush=True)
         return
-    limit = None
+    limit, train_img_s = None, None
     for figure in FIGURES:
         done = subprocess.run([sys.executable, "-m", "bench", "--only", figure], cwd=REPO, capture_output=True,
                               text=True)
@@ -138,6 +189,10 @@ def main():
         result = json.loads(done.stdout.strip().splitlines()[-1])
         if figure == "sgemm":
             limit = result["gflops"]
+        elif figure == "train":
+            train_img_s = result["img_per_s"]
+        elif figure == "readers" and train_img_s:
+            result["slowest_vs_training"] = round(min(result["img_per_s_one_thread"].values()) / train_img_s, 1)
         elif limit and "achieved_gflops" in result:
             result["fraction_of_sgemm"] = round(result["achieved_gflops"] / limit, 3)
         print(json.dumps(result), flush=True)

@@ -6,7 +6,8 @@ import mindspore as ms
 from src.errors import CRNNError
 
 # Entries a training checkpoint holds besides the network's own parameters.
-_TRAINING_STATE_PREFIXES = ("accum.", "stat.", "moments.", "momentum", "learning_rate", "global_step", "epoch_num",
+_TRAINING_STATE_PREFIXES = ("accum.", "stat.", "moments.", "momentum", "moment1.", "moment2.", "vhat.", "beta1_power",
+                            "beta2_power", "learning_rate", "global_step", "epoch_num",
                             "step_num", "current_iterator_step", "last_overflow_iterator_step")
 
 

@@ -87,3 +87,17 @@ def test_unreadable_image_in_training_is_replaced_by_the_next(tiny_synth, tmp_pa
     image, label = source[0]
     assert codec.indices_to_text(label) == samples[1].text and image.shape == (3, 32, 100)
     assert source.unreadable == {broken.path}
+
+
+def test_shards_are_disjoint_and_cover_the_training_set(tiny_synth):
+    config = load_config([])
+    codec = LabelCodec(config.label_dict, config.max_text_length)
+    seen = []
+    for shard in (0, 1):
+        dataset = create_dataset("synth", tiny_synth, 16, num_shards=2, shard_id=shard, is_training=True,
+                                 config=config)
+        images = [img for img, _ in dataset.create_tuple_iterator(output_numpy=True, num_epochs=1)]
+        assert len(images) == 10  # 160 samples per shard, batch 16
+        seen.append({np.asarray(i).tobytes() for batch in images for i in batch})
+    assert not seen[0] & seen[1]
+    assert len(seen[0] | seen[1]) == 320

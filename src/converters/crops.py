@@ -1,6 +1,8 @@
 """Cut word boxes out of scene images and write '<crop path>,<label>' annotations (SVT, IC03)."""
+import argparse
 import os
 import re
+import sys
 import xml.etree.ElementTree as ET
 from collections import Counter, namedtuple
 
@@ -104,4 +106,19 @@ def write_crops(scenes, image_dir, output_dir, annotation_path=None, lexicon_nam
     if lexicon_lines:
         write_text_atomic(os.path.join(os.path.dirname(os.path.abspath(annotation_path)), lexicon_name),
                           "".join(lexicon_lines))
+    return counts
+
+
+def run_crop_converter(description, read_scenes, argv=None):
+    """The zoo's -d/-x/-o (+ -a) command line for a scene-XML converter; prints the summary to stderr."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-d", "--dataset_dir", default="./", help="folder the XML's image paths start from")
+    parser.add_argument("-x", "--xml_file", default="test.xml", help="the dataset's XML annotation")
+    parser.add_argument("-o", "--output_dir", default="./processed", help="folder for crops and annotation.txt")
+    parser.add_argument("-a", "--output_annotation", default="",
+                        help="annotation file (default <output_dir>/annotation.txt)")
+    args = parser.parse_args(argv)
+    counts = write_crops(read_scenes(args.xml_file), args.dataset_dir, args.output_dir,
+                         args.output_annotation or None)
+    print(f"{args.output_dir}: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())), file=sys.stderr)
     return counts

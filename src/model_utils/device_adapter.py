@@ -23,9 +23,11 @@ def set_device(config):
     import mindspore as ms
     from src.errors import CRNNError
     try:
-        ms.set_context(mode=ms.GRAPH_MODE, device_target=config.device_target)
-        if config.device_target == "Ascend":
-            ms.set_context(device_id=get_device_id())
+        ms.set_context(mode=ms.GRAPH_MODE)
+        if config.device_target == "CPU":
+            ms.set_device("CPU")
+        else:
+            ms.set_device(config.device_target, get_device_id())
     except (RuntimeError, ValueError) as err:
         raise CRNNError(f"device_target {config.device_target} is not usable here "
                         f"({str(err).splitlines()[0][:160]}); pass --device_target CPU") from None
