@@ -189,11 +189,11 @@ def main():
         result = json.loads(done.stdout.strip().splitlines()[-1])
         if figure == "sgemm":
             limit = result["gflops"]
-        elif figure == "train":
+        if figure == "train":
             train_img_s = result["img_per_s"]
-        elif figure == "readers" and train_img_s:
+        if figure == "readers" and train_img_s:
             result["slowest_vs_training"] = round(min(result["img_per_s_one_thread"].values()) / train_img_s, 1)
-        elif limit and "achieved_gflops" in result:
+        if limit and "achieved_gflops" in result:
             result["fraction_of_sgemm"] = round(result["achieved_gflops"] / limit, 3)
         print(json.dumps(result), flush=True)
 

@@ -49,3 +49,14 @@ def test_atomic_save_leaves_only_the_final_file(tmp_path):
     save_checkpoint_atomic(net, str(path), {"epoch_num": 3})
     assert os.listdir(path.parent) == ["x.ckpt"]
     assert set(network_weights(read_checkpoint(str(path)))) == {p.name for p in net.get_parameters()}
+
+
+def test_adam_training_checkpoint_loads_for_eval(tiny_synth, tmp_path):
+    from tests.conftest import run_script
+    result = run_script("train.py", "--train_dataset", "synth", "--train_dataset_path", tiny_synth,
+                        "--device_target", "CPU", "--model_version", "V2", "--output_dir", tmp_path,
+                        "--batch_size", 8, "--max_steps", 2, "--optimizer", "adam", "--learning_rate", "0.001")
+    assert result.returncode == 0, result.stderr[-2000:]
+    raw = read_checkpoint(str(tmp_path / "ckpt" / "crnn-1_2.ckpt"))
+    assert any(k.startswith("moment1.") for k in raw)
+    load_network_checkpoint(net_of("V2"), str(tmp_path / "ckpt" / "crnn-1_2.ckpt"), "V2")
