@@ -81,10 +81,11 @@ def readable_samples(samples, dataset_name):
             decode_image(sample.path)
         except (OSError, ValueError, SyntaxError) as err:
             failures.append(f"{sample.path} ({sample.origin}): {err}")
+            logger.warning("%s: skipped unreadable image %s", dataset_name, failures[-1])
             continue
         kept.append(sample)
     if failures:
-        logger.warning("%s: skipped %d unreadable images, first: %s", dataset_name, len(failures), failures[0])
+        logger.warning("%s: skipped %d unreadable images of %d", dataset_name, len(failures), len(samples))
     return kept, failures
 
 

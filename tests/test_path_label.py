@@ -84,3 +84,12 @@ def test_malformed_xml_names_the_file(tmp_path):
     result = run_script("convert_svt.py", "-x", tmp_path / "bad.xml", "-o", tmp_path / "o")
     assert result.returncode == 2 and "bad.xml: not well-formed XML" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_missing_scene_image_is_named_and_counted(tmp_path):
+    (tmp_path / "t.xml").write_text('<tagset><image><imageName>img/gone.jpg</imageName><taggedRectangles>'
+                                    '<taggedRectangle height="5" width="5" x="0" y="0"><tag>AB</tag>'
+                                    '</taggedRectangle></taggedRectangles></image></tagset>')
+    result = run_script("convert_svt.py", "-d", tmp_path, "-x", tmp_path / "t.xml", "-o", tmp_path / "o")
+    assert result.returncode == 0
+    assert "gone.jpg not found" in result.stderr and "skipped: image missing: 1" in result.stderr

@@ -81,9 +81,11 @@ def write_crops(scenes, image_dir, output_dir, annotation_path=None, lexicon_nam
                 image = opened.convert("RGB")
         except FileNotFoundError:
             counts["skipped: image missing"] += len(scene.words)
+            tqdm.write(f"skipped {len(scene.words)} words: image {source} not found", file=sys.stderr)
             continue
-        except (OSError, ValueError, SyntaxError):
+        except (OSError, ValueError, SyntaxError) as err:
             counts["skipped: image unreadable (truncated or corrupt)"] += len(scene.words)
+            tqdm.write(f"skipped {len(scene.words)} words: image {source} unreadable: {err}", file=sys.stderr)
             continue
         for index, (x, y, width, height, label) in enumerate(scene.words):
             if x is None:

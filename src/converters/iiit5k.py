@@ -1,5 +1,6 @@
 """IIIT5K MATLAB files -> annotation.txt lines '<image path>,<label>' (+ per-image lexicons)."""
 import os
+import sys
 from collections import Counter
 
 import numpy as np
@@ -61,6 +62,7 @@ def convert_iiit5k(mat_path, annotation_path, image_root=None):
     for name, label, lexicons in tqdm(records, desc=os.path.basename(mat_path), unit="word"):
         if not os.path.isfile(os.path.join(image_root, name)):
             counts["skipped: image missing"] += 1
+            tqdm.write(f"skipped: image {os.path.join(image_root, name)} not found", file=sys.stderr)
             continue
         lines.append(f"{name},{label}\n")
         for field, words in lexicons.items():
