@@ -79,8 +79,9 @@ def _batch(batch_size, rng):
 
 def bench_train(batch_size=64, warmup=3, steps=8):
     ms, config = _network_setup()
+    from src.lr_schedule import cosine_lr_per_step
     from src.trainer import build_train_cell
-    _, cell = build_train_cell(config, steps_per_epoch=100)
+    _, cell = build_train_cell(config, cosine_lr_per_step(config.learning_rate, 100, config.epoch_size))
     images, labels = (ms.Tensor(a) for a in _batch(batch_size, np.random.default_rng(0)))
     for _ in range(warmup):
         cell(images, labels).asnumpy()

@@ -20,6 +20,13 @@ def report_errors(main):
             logging.getLogger("crnn").debug("error detail", exc_info=True)
             print(f"error: {err}", file=sys.stderr)
             sys.exit(2)
+        except RuntimeError as err:
+            # MindSpore's data pipeline re-raises errors of our reader threads as a long RuntimeError.
+            inner = [line for line in str(err).splitlines() if "CRNNError: " in line and "Traceback" not in line]
+            if not inner:
+                raise
+            print(f"error: {inner[-1].split('CRNNError: ', 1)[1]}", file=sys.stderr)
+            sys.exit(2)
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             sys.exit(130)

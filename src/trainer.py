@@ -60,10 +60,9 @@ class CheckpointKeeper:
         return path
 
 
-def build_train_cell(config, steps_per_epoch):
-    """Network, per-step cosine lr and the one-step training cell."""
+def build_train_cell(config, lr):
+    """Network and one-step training cell whose optimizer follows the per-step learning rates lr."""
     net = crnn(config, full_precision=full_precision(config))
-    lr = cosine_lr_per_step(config.learning_rate, steps_per_epoch, config.epoch_size)
     if config.optimizer == "adam":
         optimizer = nn.Adam(net.trainable_params(), learning_rate=ms.Tensor(lr))
     else:
@@ -97,14 +96,14 @@ def train(config):
     total_steps = steps_per_epoch * config.epoch_size
     if config.max_steps > 0:
         total_steps = min(total_steps, config.max_steps)
-    net, cell = build_train_cell(config, steps_per_epoch)
+    lr_values = cosine_lr_per_step(config.learning_rate, steps_per_epoch, config.epoch_size)
+    _, cell = build_train_cell(config, lr_values)
     keeper = CheckpointKeeper(os.path.join(config.output_dir, "ckpt"), config.keep_checkpoint_max)
     metrics_path = os.path.join(config.output_dir, "metrics.jsonl")
     logger.info("training %s on %s: %d samples/epoch, %d steps/epoch, %d steps in total, batch %d",
                 config.model_version, config.train_dataset_path, steps_per_epoch * config.batch_size,
                 steps_per_epoch, total_steps, config.batch_size)
 
-    lr_values = cosine_lr_per_step(config.learning_rate, steps_per_epoch, config.epoch_size)
     global_step, losses, last_ckpt = 0, [], ""
     window_start, window_steps, run_start = time.time(), 0, time.time()
     with open(metrics_path, "a", encoding="utf-8") as metrics:
@@ -128,10 +127,11 @@ def train(config):
                     img_s = config.batch_size * window_steps / max(elapsed, 1e-9)
                     eta = (total_steps - global_step) * ms_per_step / 1000.0
                     lr = float(lr_values[global_step - 1])
+                    mean_loss = float(np.mean(losses[-window_steps:]))
                     logger.info("epoch: [%d/%d] step: [%d/%d], loss: %.4f, lr: %.6f, %.1f ms/step, %.1f img/s, "
                                 "ETA %s", epoch, config.epoch_size, step_in_epoch, steps_per_epoch,
-                                float(np.mean(losses[-window_steps:])), lr, ms_per_step, img_s, _format_eta(eta))
-                    metrics.write(json.dumps({"step": global_step, "epoch": epoch, "loss": loss, "lr": lr,
+                                mean_loss, lr, ms_per_step, img_s, _format_eta(eta))
+                    metrics.write(json.dumps({"step": global_step, "epoch": epoch, "loss": mean_loss, "lr": lr,
                                               "img_per_s": round(img_s, 2),
                                               "time": round(time.time() - run_start, 1)}) + "\n")
                     metrics.flush()
