@@ -26,14 +26,3 @@ class CTCLoss(nn.Cell):
                                                                      target_lengths)
         return loss
 
-
-class WithLossCell(nn.Cell):
-    """network + CTC loss: (images, labels) -> per-sample loss (B,)."""
-
-    def __init__(self, network, loss_fn):
-        super().__init__(auto_prefix=False)
-        self.network = network
-        self.loss_fn = loss_fn
-
-    def construct(self, images, labels):
-        return self.loss_fn(self.network(images), labels)

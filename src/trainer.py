@@ -15,7 +15,7 @@ from src.crnn import crnn
 from src.crnn_for_train import TrainOneStepCellWithGradClip
 from src.dataset import create_dataset
 from src.errors import CRNNError
-from src.loss import CTCLoss, WithLossCell
+from src.loss import CTCLoss
 from src.lr_schedule import cosine_lr_per_step
 from src.model_utils.device_adapter import full_precision, get_rank_id, set_device
 
@@ -68,7 +68,7 @@ def build_train_cell(config, lr):
     else:
         optimizer = nn.SGD(net.trainable_params(), learning_rate=ms.Tensor(lr), momentum=config.momentum,
                            nesterov=config.nesterov)
-    cell = TrainOneStepCellWithGradClip(WithLossCell(net, CTCLoss(config.blank)), optimizer)
+    cell = TrainOneStepCellWithGradClip(nn.WithLossCell(net, CTCLoss(config.blank)), optimizer)
     cell.set_train()
     return net, cell
 
