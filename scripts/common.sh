@@ -1,18 +1,48 @@
-# Helpers sourced by the launchers: absolute paths, the project's Python, and the zoo's work directory.
+# Helpers sourced by the launchers: absolute paths, the project's Python, the zoo's work directory,
+# and how a job runs (in the background like the zoo, or in the foreground with CRNN_FOREGROUND=1).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 abspath() { case "$1" in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 
-# The project's virtualenv if scripts/install.sh made one, else $PYTHON or python3.
+# The project's virtualenv if scripts/install.sh made one, else $PYTHON or python3. Its bin/ goes
+# first on PATH so that msrun and the workers it starts use the same interpreter.
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
 [ -x "$PY" ] || PY=python3
+export PATH="$(dirname "$(command -v "$PY")"):$PATH"
 
 require_dir() { [ -d "$2" ] || { echo "error: $1 $2 is not a directory" >&2; exit 1; }; }
 require_file() { [ -f "$2" ] || { echo "error: $1 $2 is not a file" >&2; exit 1; }; }
+is_number() { case "$1" in ''|*[!0-9]*) return 1 ;; *) return 0 ;; esac; }
+
+# Split the arguments into positional ones (POS) and trailing config overrides (EXTRA: --key value ...).
+split_args() {
+  POS=(); EXTRA=()
+  while [ $# -gt 0 ]; do
+    case "$1" in --*) EXTRA=("$@"); break ;; *) POS+=("$1"); shift ;; esac
+  done
+}
+
+check_platform() {
+  case "$1" in Ascend|GPU|CPU) ;; *) echo "error: PLATFORM must be Ascend, GPU or CPU, got '$1'" >&2; exit 1 ;; esac
+}
+
+# The zoo runs only V1's DynamicRNN on Ascend; everywhere else V2 is the network.
+model_version_for() { [ "$1" = "Ascend" ] && echo "${MODEL_VERSION:-V1}" || echo "${MODEL_VERSION:-V2}"; }
 
 # Recreate ./$1 with a copy of the code (as the zoo does), cd into it and record the environment.
 enter_workdir() {
   rm -rf "./$1" && mkdir "./$1"
   cp "$ROOT"/*.py "$ROOT"/*.yaml "./$1" && cp -r "$ROOT/src" "./$1"
   cd "./$1" && env > env.log
+}
+
+# Run "$@" with its output in log.txt: in the background (the zoo's way), or, with CRNN_FOREGROUND=1,
+# in the foreground, returning the job's exit status.
+run_job() {
+  if [ "${CRNN_FOREGROUND:-0}" = "1" ]; then
+    "$@" > log.txt 2>&1 || { status=$?; echo "error: job failed with exit status $status; see $PWD/log.txt" >&2; tail -n 5 log.txt >&2; exit $status; }
+  else
+    "$@" > log.txt 2>&1 &
+    echo "started (pid $!): log in $PWD/log.txt"
+  fi
 }

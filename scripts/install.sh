@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-FONT_PACKAGES="fonts-dejavu fonts-liberation fonts-liberation2 fonts-freefont-ttf fonts-noto-core \
-fonts-urw-base35 fonts-roboto-unhinted fonts-open-sans fonts-crosextra-carlito fonts-crosextra-caladea wamerican"
+# Fonts and the word list for the generator; the Dockerfile installs the same list.
+FONT_PACKAGES=$(grep -v '^#' scripts/debian-packages.txt)
 missing=""
 for pkg in $FONT_PACKAGES; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"

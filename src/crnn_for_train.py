@@ -39,3 +39,22 @@ class TrainOneStepCellWithGradClip(nn.Cell):
         if ops.isfinite(loss).all():
             self.optimizer(grads)
         return loss
+
+
+class MovingStatisticsAverager:
+    """Averages BatchNorm moving mean/variance over the ranks of a data-parallel job.
+
+    Gradients are all-reduced, so the trainable weights stay identical on every rank, but each rank's
+    BatchNorm statistics see only its own shard. Averaging them before a checkpoint makes the saved
+    statistics describe all the data and leaves every rank with the same full state.
+    """
+
+    def __init__(self, net, group_size):
+        self.stats = [p for p in net.get_parameters() if "moving_mean" in p.name or "moving_variance" in p.name]
+        self.reducer = nn.DistributedGradReducer(self.stats, True, group_size) if group_size > 1 else None
+
+    def __call__(self):
+        if self.reducer is None or not self.stats:
+            return
+        for param, averaged in zip(self.stats, self.reducer(tuple(p.value() for p in self.stats))):
+            param.set_data(averaged)

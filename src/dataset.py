@@ -140,17 +140,46 @@ def load_samples(name, dataset_path, is_training, config, scan_images=None):
     return samples
 
 
-def create_dataset(name, dataset_path, batch_size=1, num_shards=1, shard_id=0, is_training=True, config=None):
-    """Batched mindspore dataset with columns image (B, 3, H, W) float32 and label (B, max_text_length) int32.
+def epoch_sample_order(num_samples, batch_size, seed, epoch, num_shards=1, shard_id=0):
+    """Indices one shard trains on in one epoch: a permutation fixed by (seed, epoch), split into
+    num_shards disjoint equal parts, cut to whole batches.
 
-    Training shuffles and drops the last partial batch; evaluation keeps the file order and every sample.
+    Every rank computes the same permutation, so the shards never overlap, and a resumed run
+    recomputes exactly the order the interrupted run was following.
     """
-    samples = load_samples(name, dataset_path, is_training, config)
+    order = np.random.default_rng([seed, epoch]).permutation(num_samples)
+    per_shard = num_samples // num_shards
+    shard = order[shard_id::num_shards][:per_shard]
+    return shard[:len(shard) // batch_size * batch_size]
+
+
+def batched_dataset(samples, config, batch_size, is_training, sample_order=None):
+    """Batched mindspore dataset over already loaded samples.
+
+    sample_order (a sequence of indices into samples) fixes which samples are read and in what
+    order; without it training shuffles and drops the last partial batch, and evaluation reads
+    every sample in file order.
+    """
     codec = LabelCodec(config.label_dict, config.max_text_length)
     source = WordImageSource(samples, codec, config.image_width, config.image_height)
     close_lmdb_environments()  # the pipeline's worker processes must open their own
-    dataset = ds.GeneratorDataset(source, ["image", "label"], shuffle=is_training,
-                                  num_parallel_workers=config.num_parallel_workers,
-                                  num_shards=num_shards if num_shards > 1 else None,
-                                  shard_id=shard_id if num_shards > 1 else None)
+    if sample_order is not None:
+        dataset = ds.GeneratorDataset(source, ["image", "label"], sampler=[int(i) for i in sample_order],
+                                      num_parallel_workers=config.num_parallel_workers)
+    else:
+        dataset = ds.GeneratorDataset(source, ["image", "label"], shuffle=is_training,
+                                      num_parallel_workers=config.num_parallel_workers)
     return dataset.batch(batch_size, drop_remainder=is_training)
+
+
+def create_dataset(name, dataset_path, batch_size=1, num_shards=1, shard_id=0, is_training=True, config=None):
+    """Batched mindspore dataset with columns image (B, 3, H, W) float32 and label (B, max_text_length) int32.
+
+    Training shuffles (shard shard_id of num_shards, epoch 0 of the seeded order) and drops the last
+    partial batch; evaluation keeps the file order and every sample.
+    """
+    samples = load_samples(name, dataset_path, is_training, config)
+    order = None
+    if is_training:
+        order = epoch_sample_order(len(samples), batch_size, config.seed, 0, num_shards, shard_id)
+    return batched_dataset(samples, config, batch_size, is_training, order)

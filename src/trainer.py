@@ -1,25 +1,30 @@
-"""The training loop: data, network, loss, SGD + cosine schedule, logging, checkpoints."""
-import glob
-import json
+"""The training loop: data, network, loss, optimizer and schedule; resume, data parallelism, evaluation."""
 import logging
 import math
 import os
 import time
 
-import numpy as np
 import mindspore as ms
 import mindspore.nn as nn
+import numpy as np
+import yaml
 
-from src.checkpoint import save_checkpoint_atomic
+from src.callbacks import CheckpointKeeper, EvalDuringTraining, MetricsWriter, StepLogger, weights_digest
+from src.checkpoint import load_network_checkpoint, read_checkpoint
 from src.crnn import crnn
-from src.crnn_for_train import TrainOneStepCellWithGradClip
-from src.dataset import create_dataset
+from src.crnn_for_train import MovingStatisticsAverager, TrainOneStepCellWithGradClip
+from src.dataset import batched_dataset, create_dataset, epoch_sample_order, load_samples
 from src.errors import CRNNError
+from src.fileio import write_text_atomic
 from src.loss import CTCLoss
 from src.lr_schedule import cosine_lr_per_step
-from src.model_utils.device_adapter import full_precision, get_rank_id, set_device
+from src.model_utils.device_adapter import full_precision, init_data_parallel, set_device
+from src.model_utils.moxing_adapter import moxing_wrapper
 
 logger = logging.getLogger("crnn")
+
+# Checkpoint entries a resume sets itself instead of loading: the schedule is recomputed for this run.
+_NOT_RESTORED = ("learning_rate", "epoch_num", "step_num")
 
 
 def setup_logging(log_dir, rank_id):
@@ -36,30 +41,6 @@ def setup_logging(log_dir, rank_id):
         logger.addHandler(handler)
 
 
-def _format_eta(seconds):
-    seconds = int(max(seconds, 0))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-class CheckpointKeeper:
-    """Saves crnn-<epoch>_<step>.ckpt atomically and keeps the newest keep_max of them."""
-
-    def __init__(self, directory, keep_max, prefix="crnn"):
-        self.directory = directory
-        self.keep_max = keep_max
-        self.prefix = prefix
-        os.makedirs(directory, exist_ok=True)
-
-    def save(self, cell, epoch, step_in_epoch, global_step, name=None):
-        name = name or f"{self.prefix}-{epoch}_{step_in_epoch}.ckpt"
-        path = os.path.join(self.directory, name)
-        save_checkpoint_atomic(cell, path, {"epoch_num": epoch, "step_num": global_step})
-        saved = sorted(glob.glob(os.path.join(self.directory, f"{self.prefix}-*_*.ckpt")), key=os.path.getmtime)
-        for old in saved[:-self.keep_max]:
-            os.remove(old)
-        return path
-
-
 def build_train_cell(config, lr):
     """Network and one-step training cell whose optimizer follows the per-step learning rates lr."""
     net = crnn(config, full_precision=full_precision(config))
@@ -73,76 +54,129 @@ def build_train_cell(config, lr):
     return net, cell
 
 
-_NOT_YET = {"resume_ckpt": "resuming", "run_eval": "evaluation while training",
-            "eval_all_saved_ckpts": "evaluating all saved checkpoints", "run_distribute": "distributed training",
-            "enable_modelarts": "ModelArts"}
+def restore_training_state(net, cell, path, config, steps_per_epoch):
+    """Load a training checkpoint (weights and optimizer state); return the global step it was saved at.
+
+    The zoo restarted at the next epoch, dropping the rest of the interrupted one; here the run
+    continues at the saved step, and the optimizer's step counter follows so the schedule does too.
+    """
+    params = read_checkpoint(path)
+    load_network_checkpoint(net, path, config.model_version)
+    if "step_num" in params:
+        step = int(params["step_num"].asnumpy().reshape(-1)[0])
+    else:
+        epoch = int(params["epoch_num"].asnumpy().reshape(-1)[0]) if "epoch_num" in params else 0
+        step = epoch * steps_per_epoch
+        logger.warning("%s has no step_num (not written by this trainer): resuming at the start of epoch %d",
+                       path, epoch + 1)
+    state = {k: v for k, v in params.items() if k not in _NOT_RESTORED}
+    not_loaded, _ = ms.load_param_into_net(cell.optimizer, state, strict_load=False)
+    missing = [name for name in not_loaded if name not in ("global_step", "learning_rate")]
+    if missing:
+        logger.warning("%s has no optimizer state for %d parameters (e.g. %s; another optimizer?): "
+                       "they start from zero", path, len(missing), ", ".join(missing[:3]))
+    cell.optimizer.global_step.set_data(ms.Tensor(np.array([step], np.int32)))
+    return step
 
 
+def save_run_config(config, output_dir):
+    """The full configuration of the run, for plot.py and for whoever reads the run later."""
+    values = {k: v for k, v in config.to_dict().items() if k != "config_path"}
+    write_text_atomic(os.path.join(output_dir, "config.yaml"), yaml.safe_dump(values, sort_keys=True, allow_unicode=True))
+
+
+@moxing_wrapper
 def train(config):
-    """Train on config.train_dataset; return a summary dict (steps, final loss, checkpoint path)."""
-    for key, what in _NOT_YET.items():
-        if getattr(config, key):
-            raise CRNNError(f"{key}: {what} is not implemented in this version yet; remove --{key}")
+    """Train on config.train_dataset; return a summary dict (steps, losses, checkpoint, eval results)."""
     set_device(config)
-    ms.set_seed(config.seed)
-    rank_id = get_rank_id()
+    rank_id, group_size = init_data_parallel(config)
+    ms.set_seed(config.seed)  # the same on every rank: identical initial weights
+    is_main = rank_id == 0
     setup_logging(os.path.join(config.output_dir, "log", f"rank_{rank_id}"), rank_id)
-    dataset = create_dataset(config.train_dataset, config.train_dataset_path, config.batch_size,
-                             is_training=True, config=config)
-    steps_per_epoch = dataset.get_dataset_size()
+    if is_main:
+        os.makedirs(config.output_dir, exist_ok=True)
+        save_run_config(config, config.output_dir)
+    if config.run_eval and not os.path.isdir(config.train_eval_dataset_path or ""):
+        raise CRNNError(f"run_eval: train_eval_dataset_path {config.train_eval_dataset_path!r} is not a directory")
+
+    samples = load_samples(config.train_dataset, config.train_dataset_path, True, config)
+    steps_per_epoch = len(samples) // group_size // config.batch_size
     if steps_per_epoch == 0:
-        raise CRNNError(f"training set at {config.train_dataset_path} is smaller than one batch "
-                        f"of {config.batch_size}")
+        raise CRNNError(f"training set at {config.train_dataset_path} ({len(samples)} samples) is smaller than "
+                        f"one batch of {config.batch_size} per rank on {group_size} rank(s)")
     total_steps = steps_per_epoch * config.epoch_size
     if config.max_steps > 0:
         total_steps = min(total_steps, config.max_steps)
     lr_values = cosine_lr_per_step(config.learning_rate, steps_per_epoch, config.epoch_size)
-    _, cell = build_train_cell(config, lr_values)
-    keeper = CheckpointKeeper(os.path.join(config.output_dir, "ckpt"), config.keep_checkpoint_max)
-    metrics_path = os.path.join(config.output_dir, "metrics.jsonl")
-    logger.info("training %s on %s: %d samples/epoch, %d steps/epoch, %d steps in total, batch %d",
-                config.model_version, config.train_dataset_path, steps_per_epoch * config.batch_size,
-                steps_per_epoch, total_steps, config.batch_size)
+    net, cell = build_train_cell(config, lr_values)
+    average_statistics = MovingStatisticsAverager(net, group_size)
 
-    global_step, losses, last_ckpt = 0, [], ""
-    window_start, window_steps, run_start = time.time(), 0, time.time()
-    with open(metrics_path, "a", encoding="utf-8") as metrics:
-        for epoch in range(1, config.epoch_size + 1):
-            iterator = dataset.create_tuple_iterator(num_epochs=1)
-            for step_in_epoch, (images, labels) in enumerate(iterator, 1):
-                loss = float(cell(images, labels).asnumpy().mean())
-                global_step += 1
-                window_steps += 1
-                losses.append(loss)
-                if not math.isfinite(loss):
-                    path = keeper.save(cell, epoch, step_in_epoch, global_step,
-                                       name=f"crnn-nonfinite-{epoch}_{step_in_epoch}.ckpt")
-                    raise CRNNError(f"loss became {loss} at epoch {epoch} step {step_in_epoch}; the update was "
-                                    f"skipped and the weights before it saved to {path}. Lower learning_rate "
-                                    f"or check the labels.")
-                done = global_step >= total_steps
-                if global_step % config.per_print_time == 0 or done or global_step == 1:
-                    elapsed = time.time() - window_start
-                    ms_per_step = 1000.0 * elapsed / window_steps
-                    img_s = config.batch_size * window_steps / max(elapsed, 1e-9)
-                    eta = (total_steps - global_step) * ms_per_step / 1000.0
-                    lr = float(lr_values[global_step - 1])
-                    mean_loss = float(np.mean(losses[-window_steps:]))
-                    logger.info("epoch: [%d/%d] step: [%d/%d], loss: %.4f, lr: %.6f, %.1f ms/step, %.1f img/s, "
-                                "ETA %s", epoch, config.epoch_size, step_in_epoch, steps_per_epoch,
-                                mean_loss, lr, ms_per_step, img_s, _format_eta(eta))
-                    metrics.write(json.dumps({"step": global_step, "epoch": epoch, "loss": mean_loss, "lr": lr,
-                                              "img_per_s": round(img_s, 2),
-                                              "time": round(time.time() - run_start, 1)}) + "\n")
-                    metrics.flush()
-                    window_start, window_steps = time.time(), 0
-                if config.save_checkpoint and rank_id == 0 and (
-                        global_step % config.save_checkpoint_steps == 0 or done):
-                    last_ckpt = keeper.save(cell, epoch, step_in_epoch, global_step)
-                if done:
-                    break
-            if global_step >= total_steps:
+    start_step = config.train_start_epoch * steps_per_epoch
+    if config.resume_ckpt:
+        start_step = restore_training_state(net, cell, config.resume_ckpt, config, steps_per_epoch)
+        logger.info("resumed from %s at step %d (epoch %d, step %d of it)", config.resume_ckpt, start_step,
+                    start_step // steps_per_epoch + 1, start_step % steps_per_epoch)
+    elif config.pre_trained:
+        load_network_checkpoint(net, config.pre_trained, config.model_version)
+        logger.info("network initialised from %s (optimizer state and step count start fresh)", config.pre_trained)
+    elif start_step:
+        cell.optimizer.global_step.set_data(ms.Tensor(np.array([start_step], np.int32)))
+    if start_step >= total_steps:
+        raise CRNNError(f"nothing to train: the run starts at step {start_step} and ends at step {total_steps} "
+                        "(raise epoch_size or max_steps)")
+
+    ckpt_dir = os.path.join(config.output_dir, "ckpt")
+    keeper = CheckpointKeeper(ckpt_dir, config.keep_checkpoint_max, enabled=config.save_checkpoint and is_main)
+    metrics = MetricsWriter(os.path.join(config.output_dir, "metrics.jsonl"), enabled=is_main)
+    step_logger = StepLogger(config, steps_per_epoch, total_steps, metrics, lr_values)
+    evaluator = None
+    if (config.run_eval or config.eval_all_saved_ckpts) and is_main:
+        eval_set = create_dataset(config.train_eval_dataset, config.train_eval_dataset_path, config.batch_size,
+                                  is_training=False, config=config)
+        evaluator = EvalDuringTraining(config, net, eval_set, ckpt_dir, metrics, is_main)
+    logger.info("training %s on %s: %d samples, rank %d of %d (pid %d), %d steps/epoch, steps %d to %d, batch %d",
+                config.model_version, config.train_dataset_path, len(samples), rank_id, group_size, os.getpid(),
+                steps_per_epoch, start_step + 1, total_steps, config.batch_size)
+
+    global_step, losses, last_ckpt, run_start = start_step, [], "", time.time()
+    for epoch_index in range(start_step // steps_per_epoch, math.ceil(total_steps / steps_per_epoch)):
+        epoch = epoch_index + 1
+        skip = global_step - epoch_index * steps_per_epoch
+        order = epoch_sample_order(len(samples), config.batch_size, config.seed, epoch_index, group_size, rank_id)
+        if config.log_sample_order:
+            write_text_atomic(os.path.join(config.output_dir, "log", f"rank_{rank_id}", f"samples_epoch{epoch}.txt"),
+                              "".join(f"{i}\n" for i in order[skip * config.batch_size:]))
+        dataset = batched_dataset(samples, config, config.batch_size, True, order[skip * config.batch_size:])
+        for step_in_epoch, (images, labels) in enumerate(dataset.create_tuple_iterator(num_epochs=1), skip + 1):
+            loss = float(cell(images, labels).asnumpy().mean())
+            global_step += 1
+            losses.append(loss)
+            if not math.isfinite(loss):
+                path = keeper.save(cell, epoch, step_in_epoch, global_step,
+                                   name=f"crnn-nonfinite-{epoch}_{step_in_epoch}.ckpt")
+                raise CRNNError(f"loss became {loss} at epoch {epoch} step {step_in_epoch}; the update was "
+                                f"skipped{' and the weights before it saved to ' + path if path else ''}. "
+                                "Lower learning_rate or check the labels.")
+            step_logger.step(global_step, epoch, step_in_epoch, loss, first=len(losses) == 1)
+            done = global_step >= total_steps
+            if global_step % config.save_checkpoint_steps == 0 or done:
+                average_statistics()  # every rank reaches this step: collective, then rank 0 saves
+                last_ckpt = keeper.save(cell, epoch, step_in_epoch, global_step) or last_ckpt
+            if done:
                 break
-    logger.info("training done: %d steps in %.1f s, last loss %.4f, checkpoint %s", global_step,
-                time.time() - run_start, losses[-1], last_ckpt)
-    return {"steps": global_step, "first_loss": losses[0], "last_loss": losses[-1], "checkpoint": last_ckpt}
+        if evaluator is not None and config.run_eval and step_in_epoch == steps_per_epoch:
+            evaluator.after_epoch(epoch, global_step, cell)
+        if global_step >= total_steps:
+            break
+
+    summary = {"steps": global_step, "start_step": start_step, "first_loss": losses[0], "last_loss": losses[-1],
+               "checkpoint": last_ckpt, "weights_sha256": weights_digest(net)}
+    if evaluator is not None and config.run_eval:
+        summary["best_accuracy"], summary["best_epoch"] = evaluator.best_accuracy, evaluator.best_epoch
+        logger.info("best eval accuracy %.4f at epoch %d", evaluator.best_accuracy, evaluator.best_epoch)
+    if evaluator is not None and config.eval_all_saved_ckpts:
+        summary["saved_ckpt_accuracy"] = evaluator.all_saved(keeper.saved(), cell)
+    logger.info("training done: steps %d to %d in %.1f s, last loss %.4f, checkpoint %s", start_step + 1,
+                global_step, time.time() - run_start, losses[-1], last_ckpt or "(none on this rank)")
+    logger.info("final weights sha256 %s (rank %d)", summary["weights_sha256"], rank_id)
+    return summary

@@ -1,10 +1,14 @@
 import json
 import os
 import re
+import subprocess
+import sys
+import time
 
 import numpy as np
+import pytest
 
-from tests.conftest import run_script
+from tests.conftest import REPO, run_script
 
 
 def test_training_drives_the_loss_below_half_its_start(trained_run):
@@ -51,3 +55,90 @@ def test_nonfinite_loss_stops_with_a_message_and_a_checkpoint(tiny_synth, tmp_pa
     assert len(message) == 1 and "loss became" in message[0], result.stderr[-2000:]
     saved = [n for n in os.listdir(tmp_path / "ckpt") if n.startswith("crnn-nonfinite")]
     assert len(saved) == 1
+
+
+def _final_digest(log_text):
+    found = re.findall(r"final weights sha256 ([0-9a-f]{64})", log_text)
+    assert found, log_text[-2000:]
+    return found[-1]
+
+
+def test_kill_9_then_resume_continues_at_the_exact_step(trained_run, tiny_synth, tmp_path):
+    """Killed mid-epoch, resumed from the last checkpoint: same steps, same loss, same final weights."""
+    import mindspore as ms
+    reference_dir, reference_log, _ = trained_run
+    args = [sys.executable, os.path.join(REPO, "train.py"), "--train_dataset", "synth", "--train_dataset_path",
+            tiny_synth, "--device_target", "CPU", "--model_version", "V2", "--output_dir", str(tmp_path),
+            "--batch_size", "16", "--max_steps", "40", "--per_print_time", "1", "--save_checkpoint_steps", "7"]
+    log_file = tmp_path / "log" / "rank_0" / "log.txt"
+    job = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (log_file.exists() and "step: [17/20]" in log_file.read_text()):
+        assert job.poll() is None and time.time() < deadline, "the run ended before it could be killed"
+        time.sleep(0.2)
+    job.kill()  # SIGKILL: no clean-up of any kind
+    job.wait()
+
+    saved = sorted(os.listdir(tmp_path / "ckpt"))
+    for name in saved:
+        if name.endswith(".ckpt") and not name.startswith("."):
+            assert ms.load_checkpoint(str(tmp_path / "ckpt" / name))  # every final name loads
+    assert "crnn-1_14.ckpt" in saved and "crnn-1_21.ckpt" not in saved, saved
+    before = {r["step"]: r["loss"] for r in map(json.loads, open(tmp_path / "metrics.jsonl")) if "loss" in r}
+
+    result = subprocess.run(args + ["--resume_ckpt", str(tmp_path / "ckpt" / "crnn-1_14.ckpt")], cwd=REPO,
+                            capture_output=True, text=True, timeout=600)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert "resumed from" in log and "at step 14 (epoch 1, step 14 of it)" in log
+    records = [json.loads(l) for l in open(tmp_path / "metrics.jsonl")]
+    resumed = [r for r in records if "loss" in r][len(before):]
+    assert [r["step"] for r in resumed] == list(range(15, 41))  # the rest of epoch 1 is not skipped
+    assert resumed[0]["loss"] == pytest.approx(before[15], rel=1e-4)  # where it was, not the start (~66)
+    assert resumed[0]["loss"] < 0.6 * before[1]
+    final = ms.load_checkpoint(str(tmp_path / "ckpt" / "crnn-2_20.ckpt"))
+    assert int(final["step_num"].asnumpy()) == 40 and int(final["epoch_num"].asnumpy()) == 2
+    assert _final_digest(log) == _final_digest(reference_log)  # bit-identical to the uninterrupted run
+
+
+@pytest.mark.parametrize("save_best", [True, False])
+def test_eval_while_training_and_all_saved_checkpoints(tiny_synth, tmp_path, save_best):
+    env = {k: v for k, v in os.environ.items() if k != "RANK_ID"}  # the zoo crashed without RANK_ID
+    result = subprocess.run(
+        [sys.executable, os.path.join(REPO, "train.py"), "--train_dataset", "synth", "--train_dataset_path",
+         tiny_synth, "--device_target", "CPU", "--model_version", "V2", "--output_dir", str(tmp_path),
+         "--batch_size", "32", "--max_steps", "20", "--save_checkpoint_steps", "5", "--run_eval", "True",
+         "--train_eval_dataset", "synth", "--train_eval_dataset_path", tiny_synth, "--eval_start_epoch", "1",
+         "--eval_interval", "1", "--eval_all_saved_ckpts", "True", "--save_best_ckpt", str(save_best)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    evals = [json.loads(l) for l in open(tmp_path / "metrics.jsonl") if "eval_accuracy" in l]
+    assert [(r["epoch"], r["step"]) for r in evals] == [(1, 10), (2, 20)]
+    assert log.count(", total num:  64") >= 2  # the zoo metric line, once per evaluation
+    scored = re.findall(r"eval (crnn-\d+_\d+\.ckpt): accuracy", log)
+    assert sorted(scored) == sorted(n for n in os.listdir(tmp_path / "ckpt") if n.startswith("crnn-"))
+    assert len(scored) == 4
+    best = tmp_path / "ckpt" / "best_acc.ckpt"
+    assert best.exists() == save_best
+    if save_best:
+        import mindspore as ms
+        assert int(ms.load_checkpoint(str(best))["epoch_num"].asnumpy()) == 2  # ties go to the later epoch
+    # the weights the run ended with are restored after scoring older checkpoints
+    assert _final_digest(log)
+
+
+def test_run_eval_without_a_dataset_path_is_an_error(tiny_synth, tmp_path):
+    result = run_script("train.py", "--train_dataset", "synth", "--train_dataset_path", tiny_synth,
+                        "--device_target", "CPU", "--model_version", "V2", "--output_dir", tmp_path,
+                        "--run_eval", "True")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "train_eval_dataset_path" in result.stderr
+
+
+def test_resume_from_a_checkpoint_at_the_end_is_refused(trained_run, tiny_synth, tmp_path):
+    _, _, final = trained_run
+    result = run_script("train.py", "--train_dataset", "synth", "--train_dataset_path", tiny_synth,
+                        "--device_target", "CPU", "--model_version", "V2", "--output_dir", tmp_path,
+                        "--batch_size", 16, "--max_steps", 40, "--resume_ckpt", final)
+    assert result.returncode == 2 and "nothing to train" in result.stderr

@@ -107,7 +107,7 @@ def load_config(argv=None, config_path=None):
 
     parser = _Parser(description="CRNN options", parents=[pre])
     for key, default in values.items():
-        if isinstance(default, (list, dict)) or default is None:
+        if isinstance(default, (list, dict)) or default is None or key == "config_path":
             continue
         parser.add_argument(f"--{key}", type=_typed(default), default=default,
                             choices=choices.get(key), help=helps.get(key, ""), metavar=key.upper())
@@ -115,6 +115,15 @@ def load_config(argv=None, config_path=None):
     explicit = {a.split("=")[0][2:] for a in rest if a.startswith("--")}
     values.update({k: v for k, v in vars(parsed).items()})
     return Config(_derive_and_check(values, explicit))
+
+
+def load_run_config(path):
+    """The configuration a train.py run saved (its config.yaml) over today's defaults."""
+    config = load_config([])
+    saved, _, _ = read_yaml(path)
+    unknown = sorted(set(saved) - set(config.to_dict()))
+    config.__dict__.update({k: v for k, v in saved.items() if k not in unknown})
+    return config
 
 
 def __getattr__(name):

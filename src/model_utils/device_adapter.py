@@ -36,3 +36,26 @@ def set_device(config):
 def full_precision(config):
     """float32 everywhere but Ascend, where the zoo trains and infers in float16."""
     return config.device_target != "Ascend"
+
+
+def init_data_parallel(config):
+    """(rank, group size): initialise the collective backend when config.run_distribute is on.
+
+    Ascend uses HCCL, GPU NCCL and CPU MindSpore's own mccl; the launcher (rank table, msrun or
+    mpirun) provides the process group. Gradients are averaged across ranks.
+    """
+    if not config.run_distribute:
+        return get_rank_id(), 1
+    import mindspore as ms
+    from mindspore.communication import get_group_size, get_rank, init
+    from src.errors import CRNNError
+    try:
+        init()
+    except (RuntimeError, ValueError) as err:
+        raise CRNNError("run_distribute: the collective backend did not start "
+                        f"({str(err).splitlines()[0][:200]}); launch with scripts/run_distribute_train.sh "
+                        "(msrun, mpirun or a rank table)") from None
+    rank, size = get_rank(), get_group_size()
+    ms.reset_auto_parallel_context()
+    ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True, device_num=size)
+    return rank, size

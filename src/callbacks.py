@@ -1,0 +1,174 @@
+"""What the training loop does besides stepping: step logs and metrics, checkpoints, evaluation."""
+import glob
+import hashlib
+import json
+import logging
+import os
+import time
+
+import numpy as np
+import mindspore as ms
+
+from src.checkpoint import load_network_checkpoint, save_checkpoint_atomic
+from src.evaluator import run_metric
+from src.metric import CRNNAccuracy
+
+logger = logging.getLogger("crnn")
+
+
+def format_eta(seconds):
+    seconds = int(max(seconds, 0))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def weights_digest(net):
+    """sha256 over the network's parameters in name order: equal digests mean bit-identical weights."""
+    digest = hashlib.sha256()
+    for param in sorted(net.get_parameters(), key=lambda p: p.name):
+        digest.update(param.name.encode())
+        digest.update(np.ascontiguousarray(param.asnumpy()).tobytes())
+    return digest.hexdigest()
+
+
+class MetricsWriter:
+    """Appends one JSON object per line to <run dir>/metrics.jsonl (step records and eval records)."""
+
+    def __init__(self, path, enabled=True):
+        self.path = path
+        self.enabled = enabled
+
+    def write(self, record):
+        if not self.enabled:
+            return
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+
+class StepLogger:
+    """Every per_print_time steps: one log line (loss averaged over the window, lr, speed, ETA)."""
+
+    def __init__(self, config, steps_per_epoch, total_steps, metrics, lr_values):
+        self.config = config
+        self.steps_per_epoch = steps_per_epoch
+        self.total_steps = total_steps
+        self.metrics = metrics
+        self.lr_values = lr_values
+        self.window = []
+        self.window_start = self.run_start = time.time()
+
+    def step(self, global_step, epoch, step_in_epoch, loss, first=False):
+        self.window.append(loss)
+        if not (global_step % self.config.per_print_time == 0 or global_step == self.total_steps or first):
+            return
+        elapsed = max(time.time() - self.window_start, 1e-9)
+        ms_per_step = 1000.0 * elapsed / len(self.window)
+        img_s = self.config.batch_size * len(self.window) / elapsed
+        lr = float(self.lr_values[global_step - 1])
+        mean_loss = float(np.mean(self.window))
+        logger.info("epoch: [%d/%d] step: [%d/%d], loss: %.4f, lr: %.6f, %.1f ms/step, %.1f img/s, ETA %s",
+                    epoch, self.config.epoch_size, step_in_epoch, self.steps_per_epoch, mean_loss, lr,
+                    ms_per_step, img_s, format_eta((self.total_steps - global_step) * ms_per_step / 1000.0))
+        self.metrics.write({"step": global_step, "epoch": epoch, "loss": mean_loss, "lr": lr,
+                            "img_per_s": round(img_s, 2), "time": round(time.time() - self.run_start, 1)})
+        self.window, self.window_start = [], time.time()
+
+
+class CheckpointKeeper:
+    """Saves crnn-<epoch>_<step>.ckpt atomically and keeps the newest keep_max of them."""
+
+    def __init__(self, directory, keep_max, prefix="crnn", enabled=True):
+        self.directory = directory
+        self.keep_max = keep_max
+        self.prefix = prefix
+        self.enabled = enabled
+        if enabled:
+            os.makedirs(directory, exist_ok=True)
+            self._remove_stale_temporaries()
+
+    def _remove_stale_temporaries(self):
+        # A process killed while saving leaves .<name>.tmp<pid>.ckpt behind; never a final name.
+        for tmp in glob.glob(os.path.join(self.directory, f".{self.prefix}*.tmp*.ckpt")):
+            os.remove(tmp)
+            logger.warning("removed the partial checkpoint %s left by an interrupted save", tmp)
+
+    def saved(self):
+        return sorted(glob.glob(os.path.join(self.directory, f"{self.prefix}-*_*.ckpt")), key=os.path.getmtime)
+
+    def save(self, cell, epoch, step_in_epoch, global_step, name=None):
+        if not self.enabled:
+            return ""
+        name = name or f"{self.prefix}-{epoch}_{step_in_epoch}.ckpt"
+        path = os.path.join(self.directory, name)
+        save_checkpoint_atomic(cell, path, {"epoch_num": epoch, "step_num": global_step})
+        logger.info("saved checkpoint %s (step %d)", path, global_step)
+        for old in self.saved()[:-self.keep_max]:
+            os.remove(old)
+        return path
+
+
+class EvalDuringTraining:
+    """run_eval: accuracy on train_eval_dataset every eval_interval epochs from eval_start_epoch;
+    best_acc.ckpt when save_best_ckpt (ties go to the later epoch, as in the zoo)."""
+
+    def __init__(self, config, net, dataset, ckpt_dir, metrics, is_main_rank):
+        self.config = config
+        self.net = net
+        self.dataset = dataset
+        self.ckpt_dir = ckpt_dir
+        self.metrics = metrics
+        self.is_main_rank = is_main_rank
+        self.best_accuracy, self.best_epoch = -1.0, 0
+
+    def due(self, epoch):
+        start, interval = self.config.eval_start_epoch, self.config.eval_interval
+        return epoch >= start and (epoch - start) % interval == 0
+
+    def accuracy(self):
+        """Accuracy and 1-NED of the current weights on the whole evaluation set."""
+        metric = CRNNAccuracy(self.config, print_flag=False)
+        self.net.set_train(False)
+        try:
+            run_metric(self.net, self.dataset, metric)
+        finally:
+            self.net.set_train(True)
+        return metric.eval(), metric.normalized_edit_similarity()
+
+    def after_epoch(self, epoch, global_step, cell):
+        if not self.due(epoch):
+            return None
+        start = time.time()
+        accuracy, ned = self.accuracy()
+        improved = accuracy >= self.best_accuracy
+        if improved:
+            self.best_accuracy, self.best_epoch = accuracy, epoch
+            if self.config.save_best_ckpt and self.is_main_rank:
+                save_checkpoint_atomic(cell, os.path.join(self.ckpt_dir, "best_acc.ckpt"),
+                                       {"epoch_num": epoch, "step_num": global_step})
+        logger.info("eval epoch %d step %d: accuracy %.4f, 1-NED %.4f (%.1f s); best %.4f at epoch %d%s",
+                    epoch, global_step, accuracy, ned, time.time() - start, self.best_accuracy,
+                    self.best_epoch, ", saved best_acc.ckpt" if improved and self.config.save_best_ckpt
+                    and self.is_main_rank else "")
+        self.metrics.write({"step": global_step, "epoch": epoch, "eval_accuracy": accuracy, "eval_1_ned": ned})
+        return accuracy
+
+    def all_saved(self, checkpoints, cell):
+        """eval_all_saved_ckpts: score every saved checkpoint, keep the best as best_acc.ckpt, then
+        restore the weights the run ended with. Returns {path: accuracy}."""
+        final = {p.name: p.asnumpy().copy() for p in self.net.get_parameters()}
+        scores = {}
+        try:
+            for path in checkpoints:
+                load_network_checkpoint(self.net, path, self.config.model_version)
+                scores[path], _ = self.accuracy()
+                logger.info("eval %s: accuracy %.4f", os.path.basename(path), scores[path])
+            if scores:
+                best = max(scores, key=scores.get)
+                logger.info("best saved checkpoint: %s, accuracy %.4f", os.path.basename(best), scores[best])
+                if self.config.save_best_ckpt and self.is_main_rank and scores[best] > self.best_accuracy:
+                    load_network_checkpoint(self.net, best, self.config.model_version)
+                    save_checkpoint_atomic(self.net, os.path.join(self.ckpt_dir, "best_acc.ckpt"))
+                    self.best_accuracy = scores[best]
+        finally:
+            for param in self.net.get_parameters():
+                param.set_data(ms.Tensor(final[param.name]))
+        return scores
