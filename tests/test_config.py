@@ -51,3 +51,14 @@ def test_config_path_selects_another_yaml(tmp_path):
     path.write_text("batch_size: 3\nlabel_dict: 'ab'\nclass_num: 3\nblank: 2\nmax_text_length: 5\n")
     config = load_config(["--config_path", str(path)])
     assert config.batch_size == 3 and config.blank == 2
+
+
+def test_a_saved_run_config_reads_back(tmp_path):
+    import yaml
+    from src.model_utils.config import load_run_config
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump({"batch_size": 7, "label_dict": "abc",
+                                                         "no_longer_a_key": 1}))
+    config = load_run_config(tmp_path / "config.yaml")
+    assert config.batch_size == 7 and config.label_dict == "abc" and config.epoch_size == 10
+    assert config.class_num == 4 and config.blank == 3  # derived again from the saved label_dict
+    assert not hasattr(config, "no_longer_a_key")

@@ -101,3 +101,13 @@ def test_shards_are_disjoint_and_cover_the_training_set(tiny_synth):
         seen.append({np.asarray(i).tobytes() for batch in images for i in batch})
     assert not seen[0] & seen[1]
     assert len(seen[0] | seen[1]) == 320
+
+
+def test_epoch_sample_order_shards_are_disjoint_whole_batches_and_repeatable():
+    from src.dataset import epoch_sample_order
+    shards = [epoch_sample_order(1003, 16, seed=5, epoch=2, num_shards=3, shard_id=r) for r in range(3)]
+    assert all(len(s) == 320 for s in shards)  # 1003 // 3 = 334 -> 20 whole batches of 16
+    assert len(set().union(*map(set, shards))) == 960
+    assert list(shards[1]) == list(epoch_sample_order(1003, 16, seed=5, epoch=2, num_shards=3, shard_id=1))
+    assert list(epoch_sample_order(1003, 16, 5, 3)) != list(epoch_sample_order(1003, 16, 5, 2))
+    assert sorted(epoch_sample_order(64, 16, 5, 0)) == list(range(64))

@@ -122,8 +122,9 @@ def load_run_config(path):
     config = load_config([])
     saved, _, _ = read_yaml(path)
     unknown = sorted(set(saved) - set(config.to_dict()))
-    config.__dict__.update({k: v for k, v in saved.items() if k not in unknown})
-    return config
+    values = config.to_dict()
+    values.update({k: v for k, v in saved.items() if k not in unknown})
+    return Config(_derive_and_check(values, explicit=set()))
 
 
 def __getattr__(name):
