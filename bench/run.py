@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FIGURES = ("sgemm", "train", "eval", "generator", "readers")
+FIGURES = ("sgemm", "train", "eval", "onnx", "generator", "readers")
 REALDATA = os.environ.get("CRNN_REALDATA", os.path.join(REPO, "..", "shared", "realdata"))
 
 
@@ -108,6 +108,38 @@ def bench_eval(batch_size=64, warmup=2, steps=10):
     img_s = batch_size * steps / (time.perf_counter() - start)
     return {"figure": "eval", "img_per_s": round(img_s, 1), "batch_size": batch_size,
             "achieved_gflops": round(img_s * crnn_v2_forward_gflop(), 1), "peak_rss_mb": peak_rss_mb()}
+
+
+def bench_onnx(batch_size=64, warmup=2, steps=10):
+    """onnxruntime img/s of the dynamic-batch fp32 export and its int8 quantization (random weights)."""
+    ms, config = _network_setup()
+    from src.crnn import crnn
+    from src.exporter import export_dynamic_onnx, quantize_int8
+    from src.onnx_inference import open_session
+    from src.synth.writer import generate_dataset
+    net = crnn(config, full_precision=True)
+    net.set_train(False)
+    images = _batch(batch_size, np.random.default_rng(0))[0]
+    result = {"figure": "onnx", "batch_size": batch_size}
+    with tempfile.TemporaryDirectory() as work:
+        generate_dataset(os.path.join(work, "calib"), 256, 0, seed=3, show_progress=False)
+        config.train_dataset, config.train_dataset_path = "synth", os.path.join(work, "calib")
+        fp32 = export_dynamic_onnx(net, config, os.path.join(work, "crnn.onnx"))
+        int8 = quantize_int8(fp32, os.path.join(work, "crnn_int8.onnx"), config)
+        for name, path in (("fp32", fp32), ("int8", int8)):
+            session = open_session(path)
+            feed = {session.get_inputs()[0].name: images}
+            for _ in range(warmup):
+                session.run(None, feed)
+            start = time.perf_counter()
+            for _ in range(steps):
+                session.run(None, feed)
+            result[f"{name}_img_per_s"] = round(batch_size * steps / (time.perf_counter() - start), 1)
+    result["int8_speedup"] = round(result["int8_img_per_s"] / result["fp32_img_per_s"], 2)
+    result["fp32_achieved_gflops"] = round(result["fp32_img_per_s"] * crnn_v2_forward_gflop(), 1)
+    result["achieved_gflops"] = result["fp32_achieved_gflops"]
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
 
 
 def bench_generator(count=2000):

@@ -132,13 +132,13 @@ class CRNNV1(nn.Cell):
         h_weight = weight[in_size:]
         h = ops.zeros((batch, hidden), x.dtype)
         c = ops.zeros((batch, hidden), x.dtype)
-        outputs = []
+        outputs = ()  # a tuple, not a list: MindSpore's ONNX exporter cannot export make_list
         for t in range(steps):
             gates = x_part[t] + ops.matmul(h, h_weight)
             i, j, f, o = ops.split(gates, hidden, axis=1)
             c = ops.sigmoid(f) * c + ops.sigmoid(i) * ops.tanh(j)
             h = ops.sigmoid(o) * ops.tanh(c)
-            outputs.append(h)
+            outputs += (h,)
         return ops.stack(outputs, axis=0)
 
     def construct(self, x):

@@ -46,7 +46,10 @@ class CRNNAccuracy(Metric):
         labels = inputs[1]
         if not isinstance(labels, (list, tuple)):
             labels = [self.codec.indices_to_text(row) for row in np.asarray(self._convert_data(labels))]
-        predictions = self.codec.greedy_decode(logits)
+        self.update_texts(self.codec.greedy_decode(logits), labels)
+
+    def update_texts(self, predictions, labels):
+        """Score already decoded predictions (e.g. lexicon-constrained) against label strings."""
         if len(predictions) != len(labels):
             raise ValueError(f"{len(predictions)} predictions but {len(labels)} labels")
         correct, similarity = word_scores(predictions, labels)

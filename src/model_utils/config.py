@@ -31,7 +31,11 @@ class Config:
         return "\n".join(f"{k}: {v!r}" for k, v in sorted(self.__dict__.items()))
 
     def to_dict(self):
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "explicit_keys"}
+
+    def is_explicit(self, key):
+        """Whether key was given on the command line (not just taken from the YAML file)."""
+        return key in self.__dict__.get("explicit_keys", ())
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,8 +101,11 @@ def _derive_and_check(values, explicit):
     return values
 
 
-def load_config(argv=None, config_path=None):
-    """Build the Config from the YAML file and argv (a list of strings; default sys.argv[1:])."""
+def load_config(argv=None, config_path=None, positional=None):
+    """Build the Config from the YAML file and argv (a list of strings; default sys.argv[1:]).
+
+    positional=(name, help) also accepts any number of positional arguments, as config.<name> (a list).
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     pre = _Parser(add_help=False)
     pre.add_argument("--config_path", default=config_path or DEFAULT_CONFIG_PATH)
@@ -111,10 +118,14 @@ def load_config(argv=None, config_path=None):
             continue
         parser.add_argument(f"--{key}", type=_typed(default), default=default,
                             choices=choices.get(key), help=helps.get(key, ""), metavar=key.upper())
+    if positional:
+        parser.add_argument(positional[0], nargs="*", help=positional[1])
     parsed = parser.parse_args(rest)
     explicit = {a.split("=")[0][2:] for a in rest if a.startswith("--")}
     values.update({k: v for k, v in vars(parsed).items()})
-    return Config(_derive_and_check(values, explicit))
+    config = Config(_derive_and_check(values, explicit))
+    config.explicit_keys = frozenset(explicit)
+    return config
 
 
 def load_run_config(path):
