@@ -7,6 +7,7 @@ Reshape target entry equal to k * batch becomes k * B, where B is read from the 
 constant tensor filled with one value becomes ConstantOfShape of its shape with B in place of the
 batch. Anything else is refused with an error rather than exported wrong.
 """
+import mindspore  # noqa: F401  (before onnx: it selects the protobuf implementation its checkpoints need)
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper

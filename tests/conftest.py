@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+import mindspore  # noqa: F401  (imported before onnx anywhere: it picks the protobuf implementation it needs)
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -51,3 +51,65 @@ def test_air_off_ascend_is_a_clear_error(trained_run, tmp_path):
                         "--device_target", "CPU", "--model_version", "V2")
     assert result.returncode == 2 and "AIR can only be exported on Ascend" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("batch", [1, 7, 64])
+def test_dynamic_batch_onnx_equals_mindspore(exported, batch):
+    ckpt, paths = exported
+    session = ort.InferenceSession(paths["ONNX"], providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].shape == ["batch", 3, 32, 100]
+    assert session.get_outputs()[0].shape == [24, "batch", 37]
+    images = np.random.default_rng(batch).uniform(-1, 1, (batch, 3, 32, 100)).astype(np.float32)
+    (onnx_out,) = session.run(None, {session.get_inputs()[0].name: images})
+    assert onnx_out.shape == (24, batch, 37)
+    np.testing.assert_allclose(onnx_out, reference_logits(ckpt, images), atol=1e-4, rtol=0)
+
+
+def test_static_batch_export_when_asked(trained_run, tmp_path):
+    _, _, ckpt = trained_run
+    result = run_script("export.py", "--ckpt_file", ckpt, "--file_name", tmp_path / "s", "--file_format", "ONNX",
+                        "--device_target", "CPU", "--model_version", "V2", "--dynamic_batch", "False",
+                        "--batch_size", 4)
+    assert result.returncode == 0, result.stderr[-2000:]
+    session = ort.InferenceSession(str(tmp_path / "s.onnx"), providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].shape == [4, 3, 32, 100]
+
+
+def test_v1_exports_to_dynamic_batch_onnx(tmp_path):
+    from src.crnn import crnn
+    from src.exporter import check_onnx_against_network, export_dynamic_onnx
+    ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
+    config = load_config(["--model_version", "V1", "--device_target", "CPU"])
+    net = crnn(config, full_precision=True)
+    net.set_train(False)
+    path = export_dynamic_onnx(net, config, str(tmp_path / "v1.onnx"))
+    assert check_onnx_against_network(path, net, config, (1, 7)) < 1e-4
+
+
+def test_int8_model_stays_close_to_fp32(trained_run, tiny_synth, tmp_path):
+    _, _, ckpt = trained_run
+    result = run_script("export.py", "--ckpt_file", ckpt, "--file_name", tmp_path / "q", "--file_format", "ONNX",
+                        "--device_target", "CPU", "--model_version", "V2", "--quantize", "int8",
+                        "--train_dataset", "synth", "--train_dataset_path", tiny_synth, "--calibration_images", 64)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "int8 model calibrated on 64 images" in result.stdout
+    fp32 = ort.InferenceSession(str(tmp_path / "q.onnx"), providers=["CPUExecutionProvider"])
+    int8 = ort.InferenceSession(str(tmp_path / "q_int8.onnx"), providers=["CPUExecutionProvider"])
+    assert any(n.op_type == "QLinearConv" or n.op_type == "QuantizeLinear" for n in
+               __import__("onnx").load(str(tmp_path / "q_int8.onnx")).graph.node)
+    from src.dataset import decode_image, load_samples, preprocess
+    config = load_config(["--device_target", "CPU"])
+    images = np.stack([preprocess(decode_image(s.path)) for s in load_samples("synth", tiny_synth, False, config)])
+    a = fp32.run(None, {fp32.get_inputs()[0].name: images})[0]
+    b = int8.run(None, {int8.get_inputs()[0].name: images})[0]
+    assert np.abs(a - b).mean() < 0.05 * np.abs(a).mean()
+    assert (a.argmax(2) == b.argmax(2)).mean() > 0.95
+
+
+def test_quantize_needs_onnx_and_calibration_data(trained_run, tmp_path):
+    _, _, ckpt = trained_run
+    common = ["--ckpt_file", ckpt, "--file_name", tmp_path / "q", "--device_target", "CPU", "--model_version", "V2"]
+    result = run_script("export.py", *common, "--file_format", "MINDIR", "--quantize", "int8")
+    assert result.returncode == 2 and "needs --file_format ONNX" in result.stderr
+    result = run_script("export.py", *common, "--file_format", "ONNX", "--quantize", "int8")
+    assert result.returncode == 2 and "calibration images" in result.stderr

@@ -1,0 +1,105 @@
+import json
+import os
+
+import pytest
+
+from src.errors import CRNNError
+from src.predictor import collect_images
+from tests.conftest import REALDATA, run_script
+
+MJSYNTH = os.path.join(REALDATA, "mjsynth_samples")
+
+
+@pytest.fixture(scope="module")
+def svt_crops(tmp_path_factory):
+    """SVT train crops and their per-image 50-word lexicons, converted from ../shared/realdata."""
+    out = tmp_path_factory.mktemp("svt")
+    result = run_script("convert_svt.py", "-d", os.path.join(REALDATA, "svt1"), "-x",
+                        os.path.join(REALDATA, "svt1", "train.xml"), "-o", out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return out
+
+
+def test_a_folder_of_real_images_gives_one_line_each(trained_run):
+    _, _, ckpt = trained_run
+    result = run_script("predict.py", "--checkpoint_path", ckpt, "--device_target", "CPU", "--model_version", "V2",
+                        MJSYNTH)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    images = sorted(os.listdir(MJSYNTH))
+    assert len(lines) == len(images) == 14
+    for line, name in zip(lines, images):
+        path, text, confidence = line.split("\t")
+        assert path == os.path.join(MJSYNTH, name) and 0.0 <= float(confidence) <= 1.0
+        assert set(text) <= set("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def test_onnx_model_glob_and_jsonl_give_what_the_checkpoint_gives(trained_run, tmp_path):
+    _, _, ckpt = trained_run
+    assert run_script("export.py", "--ckpt_file", ckpt, "--file_name", tmp_path / "m", "--file_format", "ONNX",
+                      "--device_target", "CPU", "--model_version", "V2").returncode == 0
+    pattern = os.path.join(MJSYNTH, "*.jpg")
+    by_ckpt = run_script("predict.py", "--checkpoint_path", ckpt, "--device_target", "CPU", "--model_version", "V2",
+                         "--output_format", "jsonl", pattern)
+    by_onnx = run_script("predict.py", "--file_name", tmp_path / "m.onnx", "--device_target", "CPU",
+                         "--output_format", "jsonl", "--batch_size", 4, pattern)
+    assert by_ckpt.returncode == 0 and by_onnx.returncode == 0, by_onnx.stderr[-2000:]
+    a = [json.loads(l) for l in by_ckpt.stdout.splitlines()]
+    b = [json.loads(l) for l in by_onnx.stdout.splitlines()]
+    assert len(a) == len(b) >= 5 and [r["text"] for r in a] == [r["text"] for r in b]
+    assert all(abs(x["confidence"] - y["confidence"]) < 1e-3 for x, y in zip(a, b))
+
+
+def test_with_a_lexicon_only_lexicon_words_come_out(trained_run, svt_crops, tmp_path):
+    _, _, ckpt = trained_run
+    words = ["market", "street", "cafe", "hotel", "bank"]
+    (tmp_path / "words.txt").write_text("\n".join(words) + "\n")
+    common = ["--checkpoint_path", ckpt, "--device_target", "CPU", "--model_version", "V2"]
+    result = run_script("predict.py", *common, "--lexicon", tmp_path / "words.txt", MJSYNTH)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert {line.split("\t")[1] for line in result.stdout.splitlines()} <= set(words)
+
+    result = run_script("predict.py", *common, "--lexicon", svt_crops / "lexicon_50.txt", svt_crops / "img")
+    assert result.returncode == 0, result.stderr[-2000:]
+    per_image = {}
+    for line in open(svt_crops / "lexicon_50.txt"):
+        rel, *lex = line.strip().split(",")
+        per_image[os.path.normpath(str(svt_crops / rel))] = {w.lower() for w in lex}
+    lines = result.stdout.splitlines()
+    assert len(lines) == 257
+    for line in lines:
+        path, text, _ = line.split("\t")
+        assert text in per_image[os.path.normpath(path)]
+
+
+def test_unreadable_images_are_counted_and_skipped(trained_run, tmp_path):
+    _, _, ckpt = trained_run
+    (tmp_path / "broken.png").write_bytes(b"not an image")
+    result = run_script("predict.py", "--checkpoint_path", ckpt, "--device_target", "CPU", "--model_version", "V2",
+                        tmp_path / "broken.png", os.path.join(MJSYNTH, "1_pontifically_58805.jpg"))
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 1
+    assert "skipped 1 unreadable images of 2" in result.stderr
+
+
+def test_bad_inputs_are_one_clear_error(trained_run, tmp_path):
+    _, _, ckpt = trained_run
+    result = run_script("predict.py", "--checkpoint_path", ckpt, "--device_target", "CPU", tmp_path / "nothing.png")
+    assert result.returncode == 2 and "is not a file, folder or glob pattern" in result.stderr
+    result = run_script("predict.py", "--device_target", "CPU", MJSYNTH)
+    assert result.returncode == 2 and "no model" in result.stderr
+    assert "Traceback" not in result.stderr
+    with pytest.raises(CRNNError, match="matches no file"):
+        collect_images([str(tmp_path / "*.png")])
+
+
+def test_eval_with_svt_lexicon_predicts_lexicon_words(trained_run, svt_crops):
+    _, _, ckpt = trained_run
+    result = run_script("eval.py", "--eval_dataset", "svt", "--eval_dataset_path", svt_crops, "--checkpoint_path",
+                        ckpt, "--device_target", "CPU", "--model_version", "V2", "--lexicon",
+                        svt_crops / "lexicon_50.txt", "--print_flag", "True")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"lexicon: {svt_crops / 'lexicon_50.txt'}" in result.stdout
+    assert "correct num:" in result.stdout and ", total num:  257" in result.stdout
+    lexicon_words = {w.lower() for line in open(svt_crops / "lexicon_50.txt") for w in line.strip().split(",")[1:]}
+    predictions = [l.split(" :: ")[0] for l in result.stdout.splitlines() if " :: " in l]
+    assert len(predictions) == 257 and set(predictions) <= lexicon_words
