@@ -28,6 +28,8 @@ def run_sh(script, *args, cwd=None, env=None, timeout=600):
     ("run_eval.sh", ["synth", "x"]),
     ("run_eval_cpu.sh", ["synth", "x"]),
     ("docker_start.sh", ["image", "data"]),
+    ("run_eval_onnx.sh", ["synth", "x", "m.onnx"]),
+    ("run_infer_310.sh", ["m.mindir", "data", "ann"]),
 ])
 def test_wrong_argument_count_prints_usage(script, args, tmp_path):
     result = run_sh(script, *args, cwd=tmp_path)
@@ -45,6 +47,14 @@ def test_missing_dataset_path_is_reported(script, args, tmp_path):
     result = run_sh(script, *args, cwd=tmp_path)
     assert result.returncode != 0 and "is not a directory" in result.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_infer_310_checks_its_arguments_before_building(tmp_path):
+    (tmp_path / "m.mindir").write_text("x")
+    result = run_sh("run_infer_310.sh", tmp_path / "m.mindir", tmp_path, tmp_path, "lmdb", cwd=tmp_path)
+    assert result.returncode != 0 and "DATASET must be synth, ic03, ic13, svt or iiit5k" in result.stderr
+    result = run_sh("run_infer_310.sh", tmp_path / "none.mindir", tmp_path, tmp_path, "svt", cwd=tmp_path)
+    assert result.returncode != 0 and "MINDIR_PATH" in result.stderr and "is not a file" in result.stderr
 
 
 def test_unknown_platform_is_reported(tmp_path):
