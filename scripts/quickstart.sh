@@ -24,5 +24,6 @@ $PY eval.py "${COMMON[@]}" --eval_dataset synth --eval_dataset_path "$DATA" --ch
   | tee "$RUN/eval.txt"
 $PY export.py "${COMMON[@]}" --ckpt_file "$CKPT" --file_name "$RUN/crnn" --file_format ONNX
 $PY export.py "${COMMON[@]}" --ckpt_file "$CKPT" --file_name "$RUN/crnn" --file_format MINDIR
+$PY plot.py "$RUN" --checkpoint "$CKPT" --num 12
 echo "quickstart: $(grep CRNNAccuracy "$RUN/eval.txt") on $NUM_TEST generated test images;" \
-     "checkpoint $CKPT; models $RUN/crnn.onnx, $RUN/crnn.mindir; $(( $(date +%s) - start )) s after install"
+     "checkpoint $CKPT; models $RUN/crnn.onnx, $RUN/crnn.mindir; plots $RUN/curves.png, $RUN/predictions.png; $(( $(date +%s) - start )) s after install"
