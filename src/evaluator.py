@@ -58,13 +58,19 @@ def evaluate(config):
         dataset = create_dataset(config.eval_dataset, config.eval_dataset_path, config.batch_size,
                                  is_training=False, config=config)
         seen, seconds = run_metric(net, dataset, metric)
+    return report(metric, seen, seconds, "result: {{'CRNNAccuracy': {}}}")
+
+
+def report(metric, seen, seconds, result_format, speed_note=""):
+    """Print the zoo's lines (result_format takes the accuracy), 1-NED and img/s; return them as a dict."""
     accuracy = metric.eval()
     ned = metric.normalized_edit_similarity()
-    print(f"result: {{'CRNNAccuracy': {accuracy}}}")
+    img_per_s = seen / max(seconds, 1e-9)
+    print(result_format.format(accuracy))
     print(f"1-NED: {ned:.4f}")
-    print(f"images: {seen}, {seen / max(seconds, 1e-9):.1f} img/s")
+    print(f"images: {seen}, {img_per_s:.1f} img/s{speed_note}")
     return {"accuracy": accuracy, "one_minus_ned": ned, "total": metric.total, "correct": metric.correct,
-            "img_per_s": seen / max(seconds, 1e-9), "predictions": metric.predictions}
+            "img_per_s": img_per_s, "predictions": metric.predictions}
 
 
 def evaluate_onnx(config):
@@ -84,10 +90,4 @@ def evaluate_onnx(config):
         seconds += time.time() - start
         metric.update(logits, labels)
         seen += len(images)
-    accuracy = metric.eval()
-    ned = metric.normalized_edit_similarity()
-    print(f"result: {accuracy}")
-    print(f"1-NED: {ned:.4f}")
-    print(f"images: {seen}, {seen / max(seconds, 1e-9):.1f} img/s (onnxruntime, {session.get_providers()[0]})")
-    return {"accuracy": accuracy, "one_minus_ned": ned, "total": metric.total, "correct": metric.correct,
-            "img_per_s": seen / max(seconds, 1e-9), "predictions": metric.predictions}
+    return report(metric, seen, seconds, "result: {}", f" (onnxruntime, {session.get_providers()[0]})")

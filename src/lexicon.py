@@ -95,17 +95,24 @@ class LexiconDecoder:
     def __init__(self, codec, max_distance=3):
         self.codec = codec
         self.max_distance = max_distance
-        self._trees = {}
+        self._prepared = {}  # id(word list) -> (that list, encodable words, BK-tree or None)
 
-    def _encodable(self, words):
-        return [w for w in dict.fromkeys(self.codec.normalize(w) for w in words) if w and not self.codec.unknown_chars(w)]
+    def _prepare(self, words):
+        # A global lexicon is the same list for every image: normalise it and build its tree once.
+        entry = self._prepared.get(id(words))
+        if entry is None or entry[0] is not words:
+            encodable = [w for w in dict.fromkeys(self.codec.normalize(w) for w in words)
+                         if w and not self.codec.unknown_chars(w)]
+            tree = BKTree(encodable) if len(encodable) > SCORE_ALL_UP_TO else None
+            entry = (words, encodable, tree)
+            if tree is not None:
+                self._prepared[id(words)] = entry
+        return entry[1], entry[2]
 
     def candidates(self, words, greedy):
-        words = self._encodable(words)
-        if len(words) <= SCORE_ALL_UP_TO:
+        words, tree = self._prepare(words)
+        if tree is None:
             return words
-        key = id(words[0]), len(words)
-        tree = self._trees.setdefault(key, BKTree(words))
         for distance in range(self.max_distance, 3 * self.max_distance + 1, self.max_distance):
             near = tree.within(greedy, distance)
             if near:
