@@ -7,6 +7,7 @@ import time
 
 from src.errors import CRNNError, report_errors
 from src.model_utils.config import load_config
+from src.synth.options import RenderOptions
 from src.synth.writer import generate_dataset
 
 
@@ -18,7 +19,8 @@ def main():
     start = time.time()
     try:
         summary = generate_dataset(config.output_dir, config.num_train, config.num_test, seed=config.seed,
-                                   word_list=config.word_list, workers=config.num_parallel_workers)
+                                   word_list=config.word_list, workers=config.num_parallel_workers,
+                                   options=RenderOptions.from_config(config))
     except RuntimeError as err:
         raise CRNNError(str(err)) from None
     elapsed = time.time() - start

@@ -13,6 +13,7 @@ import numpy as np
 import mindspore.dataset as ds
 from PIL import Image
 
+from src.augment import augment_crop
 from src.errors import CRNNError
 from src.label import LabelCodec, ctc_frames_needed
 from src.readers import LABEL_RULES, get_parser
@@ -92,33 +93,49 @@ def readable_samples(samples, dataset_name):
 class WordImageSource:
     """Random-access source of (preprocessed image, encoded label) for GeneratorDataset.
 
+    Item i is samples[order[i]] (order: the run's reading order; default, file order). Where augment
+    (one flag per sample) is set, the image is augmented with a generator seeded by
+    (*augment_seed, position_offset + i), so the same position of the same run looks the same after
+    a resume and a sample that comes round again looks different.
+
     An image that fails to decode during training is replaced by the next readable sample (wrapping
     around) and counted in `unreadable`, so one bad file in millions neither stops nor skews a run.
     """
 
-    def __init__(self, samples, codec, width, height):
+    def __init__(self, samples, codec, width, height, order=None, augment=None, augment_seed=(), position_offset=0):
         self.samples = samples
         self.codec = codec
         self.width = width
         self.height = height
+        self.order = np.arange(len(samples)) if order is None else np.asarray(order)
+        self.augment = augment
+        self.augment_seed = list(augment_seed)
+        self.position_offset = position_offset
         self.unreadable = set()
 
     def __len__(self):
-        return len(self.samples)
+        return len(self.order)
 
-    def __getitem__(self, index):
+    def _read(self, index):
+        """(BGR image, sample) of samples[index] or of the next readable sample."""
         for offset in range(len(self.samples)):
             sample = self.samples[(index + offset) % len(self.samples)]
             try:
-                image = decode_image(sample.path)
+                return decode_image(sample.path), sample
             except (OSError, ValueError, SyntaxError) as err:
                 if sample.path not in self.unreadable:
                     self.unreadable.add(sample.path)
                     logger.warning("unreadable image %s (%s), using the next sample: %s (%d so far)",
                                    sample.path, sample.origin, err, len(self.unreadable))
-                continue
-            return preprocess(image, self.width, self.height), self.codec.encode(sample.text)
         raise CRNNError("no image of the dataset can be read")
+
+    def __getitem__(self, position):
+        index = int(self.order[position])
+        image, sample = self._read(index)
+        if self.augment is not None and self.augment[index]:
+            rng = np.random.default_rng(self.augment_seed + [self.position_offset + int(position)])
+            image = augment_crop(image, rng)
+        return preprocess(image, self.width, self.height), self.codec.encode(sample.text)
 
 
 def load_samples(name, dataset_path, is_training, config, scan_images=None):
@@ -153,22 +170,20 @@ def epoch_sample_order(num_samples, batch_size, seed, epoch, num_shards=1, shard
     return shard[:len(shard) // batch_size * batch_size]
 
 
-def batched_dataset(samples, config, batch_size, is_training, sample_order=None):
+def batched_dataset(samples, config, batch_size, is_training, sample_order=None, augment=None, augment_seed=(),
+                    position_offset=0):
     """Batched mindspore dataset over already loaded samples.
 
     sample_order (a sequence of indices into samples) fixes which samples are read and in what
     order; without it training shuffles and drops the last partial batch, and evaluation reads
-    every sample in file order.
+    every sample in file order. augment, augment_seed, position_offset: see WordImageSource.
     """
     codec = LabelCodec(config.label_dict, config.max_text_length)
-    source = WordImageSource(samples, codec, config.image_width, config.image_height)
+    source = WordImageSource(samples, codec, config.image_width, config.image_height, sample_order, augment,
+                             augment_seed, position_offset)
     close_lmdb_environments()  # the pipeline's worker processes must open their own
-    if sample_order is not None:
-        dataset = ds.GeneratorDataset(source, ["image", "label"], sampler=[int(i) for i in sample_order],
-                                      num_parallel_workers=config.num_parallel_workers)
-    else:
-        dataset = ds.GeneratorDataset(source, ["image", "label"], shuffle=is_training,
-                                      num_parallel_workers=config.num_parallel_workers)
+    dataset = ds.GeneratorDataset(source, ["image", "label"], shuffle=is_training and sample_order is None,
+                                  num_parallel_workers=config.num_parallel_workers)
     return dataset.batch(batch_size, drop_remainder=is_training)
 
 

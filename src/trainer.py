@@ -13,13 +13,14 @@ from src.callbacks import CheckpointKeeper, EvalDuringTraining, MetricsWriter, S
 from src.checkpoint import load_network_checkpoint, read_checkpoint
 from src.crnn import crnn
 from src.crnn_for_train import MovingStatisticsAverager, TrainOneStepCellWithGradClip
-from src.dataset import batched_dataset, create_dataset, epoch_sample_order, load_samples
+from src.dataset import batched_dataset, create_dataset
 from src.errors import CRNNError
 from src.fileio import write_text_atomic
 from src.loss import CTCLoss
 from src.lr_schedule import cosine_lr_per_step
 from src.model_utils.device_adapter import full_precision, init_data_parallel, set_device
 from src.model_utils.moxing_adapter import moxing_wrapper
+from src.training_data import TrainingData
 
 logger = logging.getLogger("crnn")
 
@@ -99,11 +100,8 @@ def train(config):
     if config.run_eval and not os.path.isdir(config.train_eval_dataset_path or ""):
         raise CRNNError(f"run_eval: train_eval_dataset_path {config.train_eval_dataset_path!r} is not a directory")
 
-    samples = load_samples(config.train_dataset, config.train_dataset_path, True, config)
-    steps_per_epoch = len(samples) // group_size // config.batch_size
-    if steps_per_epoch == 0:
-        raise CRNNError(f"training set at {config.train_dataset_path} ({len(samples)} samples) is smaller than "
-                        f"one batch of {config.batch_size} per rank on {group_size} rank(s)")
+    data = TrainingData(config, group_size)
+    steps_per_epoch = data.steps_per_epoch
     total_steps = steps_per_epoch * config.epoch_size
     if config.max_steps > 0:
         total_steps = min(total_steps, config.max_steps)
@@ -134,19 +132,20 @@ def train(config):
         eval_set = create_dataset(config.train_eval_dataset, config.train_eval_dataset_path, config.batch_size,
                                   is_training=False, config=config)
         evaluator = EvalDuringTraining(config, net, eval_set, ckpt_dir, metrics, is_main)
-    logger.info("training %s on %s: %d samples, rank %d of %d (pid %d), %d steps/epoch, steps %d to %d, batch %d",
-                config.model_version, config.train_dataset_path, len(samples), rank_id, group_size, os.getpid(),
+    logger.info("training %s on %s; rank %d of %d (pid %d), %d steps/epoch, steps %d to %d, batch %d",
+                config.model_version, data.describe(), rank_id, group_size, os.getpid(),
                 steps_per_epoch, start_step + 1, total_steps, config.batch_size)
 
     global_step, losses, last_ckpt, run_start = start_step, [], "", time.time()
     for epoch_index in range(start_step // steps_per_epoch, math.ceil(total_steps / steps_per_epoch)):
         epoch = epoch_index + 1
         skip = global_step - epoch_index * steps_per_epoch
-        order = epoch_sample_order(len(samples), config.batch_size, config.seed, epoch_index, group_size, rank_id)
+        order = data.epoch_order(epoch_index, group_size, rank_id)
         if config.log_sample_order:
             write_text_atomic(os.path.join(config.output_dir, "log", f"rank_{rank_id}", f"samples_epoch{epoch}.txt"),
                               "".join(f"{i}\n" for i in order[skip * config.batch_size:]))
-        dataset = batched_dataset(samples, config, config.batch_size, True, order[skip * config.batch_size:])
+        dataset = batched_dataset(data.samples, config, config.batch_size, True, order[skip * config.batch_size:],
+                                  data.augment, (config.seed, epoch_index, rank_id), skip * config.batch_size)
         for step_in_epoch, (images, labels) in enumerate(dataset.create_tuple_iterator(num_epochs=1), skip + 1):
             loss = float(cell(images, labels).asnumpy().mean())
             global_step += 1
@@ -176,6 +175,9 @@ def train(config):
         logger.info("best eval accuracy %.4f at epoch %d", evaluator.best_accuracy, evaluator.best_epoch)
     if evaluator is not None and config.eval_all_saved_ckpts:
         summary["saved_ckpt_accuracy"] = evaluator.all_saved(keeper.saved(), cell)
+    summary["samples_drawn"] = data.samples_drawn(global_step - start_step, group_size)
+    logger.info("samples drawn in steps %d to %d: %s", start_step + 1, global_step,
+                ", ".join(f"{kind} {count}" for kind, count in summary["samples_drawn"].items()))
     logger.info("training done: steps %d to %d in %.1f s, last loss %.4f, checkpoint %s", start_step + 1,
                 global_step, time.time() - run_start, losses[-1], last_ckpt or "(none on this rank)")
     logger.info("final weights sha256 %s (rank %d)", summary["weights_sha256"], rank_id)

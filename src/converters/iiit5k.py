@@ -50,6 +50,24 @@ def read_iiit5k_mat(mat_path):
     return records
 
 
+def split_of(mat_path):
+    """'train' or 'test' from the .mat's name (traindata.mat, testCharBound.mat), else 'unknown'."""
+    name = os.path.basename(mat_path).lower()
+    return next((split for split in ("train", "test") if name.startswith(split)), "unknown")
+
+
+def _link_image_folders(records, image_root, out_dir):
+    """Image paths are relative to the annotation's folder: when it is not image_root, link the image
+    folders (test/, train/) into it, so that a read-only copy of the dataset needs no writing."""
+    if os.path.realpath(out_dir) == os.path.realpath(image_root):
+        return
+    for top in sorted({name.replace("\\", "/").split("/")[0] for name, _, _ in records if "/" in name}):
+        target, link = os.path.join(os.path.abspath(image_root), top), os.path.join(out_dir, top)
+        if os.path.isdir(target) and not os.path.lexists(link):
+            os.makedirs(out_dir, exist_ok=True)
+            os.symlink(target, link)
+
+
 def convert_iiit5k(mat_path, annotation_path, image_root=None):
     """Write annotation_path (and lexicon files beside it when the .mat has lexicons); return counts.
 
@@ -69,10 +87,12 @@ def convert_iiit5k(mat_path, annotation_path, image_root=None):
             lexicon_lines[field].append(f"{name}," + ",".join(words) + "\n")
         counts["written"] += 1
     out_dir = os.path.dirname(os.path.abspath(annotation_path))
+    _link_image_folders(records, image_root, out_dir)
     write_text_atomic(annotation_path, "".join(lines))
     for field, file_name in LEXICON_FIELDS.items():
         if lexicon_lines[field]:
             write_text_atomic(os.path.join(out_dir, file_name), "".join(lexicon_lines[field]))
             counts[f"lexicon {file_name}"] = len(lexicon_lines[field])
+    counts[f"split: {split_of(mat_path)}"] = counts["written"]
     return counts
 

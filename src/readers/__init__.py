@@ -15,6 +15,7 @@ Sample.__doc__ = "One word image: absolute image path, ground-truth text, and 'f
 # characters) and the shortest word kept — the zoo's rules (IC03/IC13: alphanumeric, 3+ characters).
 LABEL_RULES = {"synth": ("drop", 1), "ic03": ("drop", 3), "ic13": ("drop", 3), "iiit5k": ("strip", 1),
                "svt": ("strip", 1), "lmdb": ("drop", 1)}
+DATASET_KINDS = tuple(LABEL_RULES)
 
 
 def image_path_under(root, rel_path, where):

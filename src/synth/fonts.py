@@ -1,6 +1,8 @@
-"""Find the installed TrueType/OpenType faces that can draw every character the generator uses."""
+"""Find the installed TrueType/OpenType faces that can draw every character the generator uses, and
+draw one so that no font package or family dominates however many faces it ships."""
 import os
 import string
+from collections import defaultdict
 
 from fontTools.ttLib import TTFont, TTLibError
 
@@ -11,17 +13,22 @@ _SYMBOL_MARKERS = ("symbol", "dingbat", "d050000l", "emoji", "math", "music")
 _FONT_SUFFIXES = (".ttf", ".otf")
 
 
-def _covers(path, chars):
+def _family_if_covers(path, chars):
+    """The face's family name if its character map covers chars, else None."""
     try:
         font = TTFont(path, lazy=True, fontNumber=0)
         cmap = font.getBestCmap() or {}
+        if not all(ord(c) in cmap for c in chars):
+            return None
+        names = font["name"]
+        family = names.getDebugName(16) or names.getDebugName(1)
     except (TTLibError, OSError, AssertionError, KeyError):
-        return False
-    return all(ord(c) in cmap for c in chars)
+        return None
+    return family or os.path.splitext(os.path.basename(path))[0]
 
 
-def find_fonts(font_dirs=DEFAULT_FONT_DIRS, chars=REQUIRED_CHARS):
-    """Sorted list of font files under font_dirs whose character map covers every char in chars."""
+def scan_fonts(font_dirs=DEFAULT_FONT_DIRS, chars=REQUIRED_CHARS):
+    """Sorted (path, family) of the faces under font_dirs whose character map covers every char in chars."""
     found = []
     for root_dir in font_dirs:
         for root, _, files in os.walk(root_dir):
@@ -30,7 +37,36 @@ def find_fonts(font_dirs=DEFAULT_FONT_DIRS, chars=REQUIRED_CHARS):
                 if not lower.endswith(_FONT_SUFFIXES) or any(m in lower for m in _SYMBOL_MARKERS):
                     continue
                 path = os.path.join(root, name)
-                if _covers(path, chars):
-                    found.append(path)
+                family = _family_if_covers(path, chars)
+                if family:
+                    found.append((path, family))
     return sorted(found)
 
+
+def find_fonts(font_dirs=DEFAULT_FONT_DIRS, chars=REQUIRED_CHARS):
+    """Sorted list of font files under font_dirs whose character map covers every char in chars."""
+    return [path for path, _ in scan_fonts(font_dirs, chars)]
+
+
+class FontPool:
+    """Faces grouped by folder (one Debian package each, roughly), then by family.
+
+    A draw picks a folder, then a family in it, then a face: a package of 400 display faces is drawn
+    as often as one with a single family, and a family's eight weights count as one.
+    """
+
+    def __init__(self, faces):
+        groups = defaultdict(lambda: defaultdict(list))
+        for path, family in sorted(faces):
+            groups[os.path.dirname(path)][family].append(path)
+        self.groups = [[faces_of for _, faces_of in sorted(families.items())] for _, families in sorted(groups.items())]
+        self.num_faces = len(faces)
+        self.num_families = sum(len(g) for g in self.groups)
+
+    def __len__(self):
+        return self.num_faces
+
+    def sample(self, rng):
+        families = self.groups[int(rng.integers(len(self.groups)))]
+        faces = families[int(rng.integers(len(families)))]
+        return faces[int(rng.integers(len(faces)))]

@@ -14,8 +14,11 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
+from src.errors import CRNNError
 from src.fileio import write_text_atomic
-from src.synth.fonts import find_fonts
+from src.synth.backgrounds import load_photos
+from src.synth.fonts import FontPool, scan_fonts
+from src.synth.options import RenderOptions
 from src.synth.render import render_word
 from src.synth.words import load_words, sample_text
 
@@ -23,24 +26,24 @@ MIN_FONTS = 10
 
 
 class _SampleRenderer:
-    """Picklable renderer of sample i: returns (relative path, label) after writing the image."""
+    """Renderer of sample i: returns (relative path, label, JPEG bytes).
 
-    def __init__(self, output_dir, words, fonts, seed, jpeg_quality):
-        self.output_dir = output_dir
+    Worker processes get it once, at start (fork), not with every task: the photos are large.
+    """
+
+    def __init__(self, words, fonts, photos, options, seed, jpeg_quality):
         self.words = words
         self.fonts = fonts
+        self.photos = photos
+        self.options = options
         self.seed = seed
         self.jpeg_quality = jpeg_quality
 
     def __call__(self, index):
         rng = np.random.default_rng([self.seed, index])
-        label, text = sample_text(self.words, rng)
-        font = self.fonts[int(rng.integers(len(self.fonts)))]
-        image = render_word(text, font, rng)
-        rel_dir = os.path.join(str(index // 1000), str(index // 100 % 10))
-        rel_path = os.path.join(rel_dir, f"{index}_{text}_LEX.jpg")
-        full_dir = os.path.join(self.output_dir, rel_dir)
-        os.makedirs(full_dir, exist_ok=True)
+        label, text = sample_text(self.words, rng, self.options)
+        image = render_word(text, self.fonts.sample(rng), rng, self.options, self.photos)
+        rel_path = os.path.join(str(index // 1000), str(index // 100 % 10), f"{index}_{text}_LEX.jpg")
         quality = int(rng.integers(self.jpeg_quality[0], self.jpeg_quality[1] + 1))
         ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
                                    [cv2.IMWRITE_JPEG_QUALITY, quality])
@@ -49,21 +52,39 @@ class _SampleRenderer:
         return rel_path, label, encoded
 
 
+_worker_renderer = None
+
+
+def _init_worker(renderer):
+    global _worker_renderer
+    _worker_renderer = renderer
+
+
+def _render_in_worker(index):
+    return _worker_renderer(index)
+
+
+def make_renderer(seed, options=RenderOptions(), word_list=None, font_dirs=None, jpeg_quality=(75, 95)):
+    """A callable index -> (relative path, label, JPEG bytes) with its word list, fonts and photos loaded."""
+    words = load_words(word_list or "/usr/share/dict/words", max_length=options.max_word_length)
+    faces = scan_fonts(font_dirs) if font_dirs else scan_fonts()
+    if len(faces) < MIN_FONTS:
+        raise CRNNError(f"found {len(faces)} usable fonts, need at least {MIN_FONTS}: "
+                        "install the Debian font packages listed in scripts/debian-packages.txt")
+    photos = load_photos(options.background_dirs) if options.photo > 0 else []
+    return _SampleRenderer(words, FontPool(faces), photos, options, seed, jpeg_quality)
+
+
 def generate_dataset(output_dir, num_train, num_test, seed=0, workers=None, word_list=None,
-                     font_dirs=None, jpeg_quality=(75, 95), show_progress=True):
+                     font_dirs=None, jpeg_quality=(75, 95), show_progress=True, options=RenderOptions()):
     """Render num_train + num_test word images into output_dir; return a summary dict."""
-    words = load_words(word_list) if word_list else load_words()
-    fonts = find_fonts(font_dirs) if font_dirs else find_fonts()
-    if len(fonts) < MIN_FONTS:
-        raise RuntimeError(f"found {len(fonts)} usable fonts, need at least {MIN_FONTS}: "
-                           "install the Debian font packages listed in README.md")
+    renderer = make_renderer(seed, options, word_list, font_dirs, jpeg_quality)
     os.makedirs(output_dir, exist_ok=True)
-    renderer = _SampleRenderer(output_dir, words, fonts, seed, jpeg_quality)
     total = num_train + num_test
     lexicon, lexicon_index, lines = [], {}, []
     workers = workers or os.cpu_count() or 1
-    with Pool(workers) as pool:
-        results = pool.imap(renderer, range(total), chunksize=64)
+    with Pool(workers, initializer=_init_worker, initargs=(renderer,)) as pool:
+        results = pool.imap(_render_in_worker, range(total), chunksize=64)
         for rel_path, label, encoded in tqdm(results, total=total, disable=not show_progress,
                                              desc="rendering", unit="img"):
             if label not in lexicon_index:
@@ -71,10 +92,14 @@ def generate_dataset(output_dir, num_train, num_test, seed=0, workers=None, word
                 lexicon.append(label)
             index = lexicon_index[label]
             final_rel = rel_path.replace("_LEX.jpg", f"_{index}.jpg")
-            with open(os.path.join(output_dir, final_rel), "wb") as handle:
+            full_path = os.path.join(output_dir, final_rel)
+            os.makedirs(os.path.dirname(full_path), exist_ok=True)
+            with open(full_path, "wb") as handle:
                 handle.write(encoded.tobytes())
             lines.append(f"./{final_rel} {index}\n")
     write_text_atomic(os.path.join(output_dir, "lexicon.txt"), "".join(w + "\n" for w in lexicon))
     write_text_atomic(os.path.join(output_dir, "annotation_train.txt"), "".join(lines[:num_train]))
     write_text_atomic(os.path.join(output_dir, "annotation_test.txt"), "".join(lines[num_train:]))
-    return {"train": num_train, "test": num_test, "fonts": len(fonts), "lexicon": len(lexicon)}
+    return {"train": num_train, "test": num_test, "fonts": len(renderer.fonts),
+            "font_families": renderer.fonts.num_families, "photos": len(renderer.photos),
+            "lexicon": len(lexicon)}
