@@ -10,6 +10,10 @@ PY="${PYTHON:-$ROOT/.venv/bin/python}"
 [ -x "$PY" ] || PY=python3
 export PATH="$(dirname "$(command -v "$PY")"):$PATH"
 
+# A training mix names several dataset roots separated by commas: each one made absolute, each checked.
+abspath_list() { local IFS=, p out=(); for p in $1; do out+=("$(abspath "$p")"); done; echo "${out[*]}"; }
+require_dirs() { local IFS=, p; for p in $2; do require_dir "$1" "$p"; done; }
+
 require_dir() { [ -d "$2" ] || { echo "error: $1 $2 is not a directory" >&2; exit 1; }; }
 require_file() { [ -f "$2" ] || { echo "error: $1 $2 is not a file" >&2; exit 1; }; }
 is_number() { case "$1" in ''|*[!0-9]*) return 1 ;; *) return 0 ;; esac; }

@@ -12,7 +12,7 @@ source "$(dirname "$0")/common.sh"
 split_args "$@"
 [ ${#POS[@]} -ge 3 ] || usage
 DATASET_NAME=${POS[0]}
-DATASET_PATH=$(abspath "${POS[1]}")
+DATASET_PATH=$(abspath_list "${POS[1]}")
 PLATFORM=${POS[2]}
 check_platform "$PLATFORM"
 RESUME_CKPT=""
@@ -26,7 +26,7 @@ else
   [ ${#POS[@]} -eq 4 ] && RESUME_CKPT=$(abspath "${POS[3]}")
 fi
 [ -z "$RESUME_CKPT" ] || require_file RESUME_CKPT "$RESUME_CKPT"
-require_dir DATASET_PATH "$DATASET_PATH"
+require_dirs DATASET_PATH "$DATASET_PATH"
 MODEL_VERSION=$(model_version_for "$PLATFORM")
 ARGS=(--train_dataset="$DATASET_NAME" --train_dataset_path="$DATASET_PATH" --device_target="$PLATFORM"
       --model_version="$MODEL_VERSION" --run_distribute=True --resume_ckpt="$RESUME_CKPT" "${EXTRA[@]}")

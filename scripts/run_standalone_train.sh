@@ -8,7 +8,7 @@ source "$(dirname "$0")/common.sh"
 split_args "$@"
 [ ${#POS[@]} -ge 2 ] && [ ${#POS[@]} -le 5 ] || usage
 DATASET_NAME=${POS[0]}
-DATASET_PATH=$(abspath "${POS[1]}")
+DATASET_PATH=$(abspath_list "${POS[1]}")
 rest=("${POS[@]:2}")
 DEVICE_ID=${DEVICE_ID:-0}
 if [ ${#rest[@]} -gt 0 ] && is_number "${rest[0]}"; then DEVICE_ID=${rest[0]}; rest=("${rest[@]:1}"); fi
@@ -17,7 +17,7 @@ PLATFORM=${rest[0]:-Ascend}
 check_platform "$PLATFORM"
 RESUME_CKPT=""
 [ ${#rest[@]} -eq 2 ] && RESUME_CKPT=$(abspath "${rest[1]}") && require_file RESUME_CKPT "$RESUME_CKPT"
-require_dir DATASET_PATH "$DATASET_PATH"
+require_dirs DATASET_PATH "$DATASET_PATH"
 export DEVICE_ID RANK_ID=0 RANK_SIZE=1 DEVICE_NUM=1
 [ "$PLATFORM" = "Ascend" ] && ulimit -u unlimited
 enter_workdir train

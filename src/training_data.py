@@ -9,6 +9,7 @@ pass; sets other than `synth` (real crops) are augmented afresh each time they c
 and the augmentation are fixed by (seed, step), which keeps resume exact and ranks disjoint.
 """
 import logging
+import os
 
 import numpy as np
 
@@ -70,6 +71,19 @@ def parse_mix(config):
     return list(zip(kinds, paths, ratios))
 
 
+def held_out_split_reason(kind, root, samples):
+    """Why a training set looks like a benchmark's test split (then it must not be trained on), or ''."""
+    root = os.path.abspath(root)
+    for sample in samples:
+        relative = os.path.relpath(os.path.realpath(sample.path), os.path.realpath(root)).split(os.sep)
+        linked = os.path.relpath(sample.path, root).split(os.sep)
+        if kind == "iiit5k" and "test" in (relative[0], linked[0]):
+            return f"its images are in IIIT5K's test folder ({sample.path})"
+        if kind in ("ic13", "ic03") and "test" in os.path.basename(sample.origin.rsplit(":", 1)[0]).lower():
+            return f"its annotations are a test file ({sample.origin})"
+    return ""
+
+
 class TrainingData:
     """The samples of every training set, concatenated, and the order a shard reads them in each epoch."""
 
@@ -78,6 +92,11 @@ class TrainingData:
         self.batch_size = config.batch_size
         self.seed = config.seed
         self.sets = [load_samples(kind, path, True, config) for kind, path, _ in self.mix]
+        for (kind, path, _), samples in zip(self.mix, self.sets):
+            reason = held_out_split_reason(kind, path, samples)
+            if reason:
+                raise CRNNError(f"train_dataset {kind} at {path} is a test split: {reason}. Train on train "
+                                "splits only (IIIT5K train, SVT train, ...) and keep test splits for eval.py")
         self.samples = [sample for samples in self.sets for sample in samples]
         self.offsets = np.cumsum([0] + [len(s) for s in self.sets])[:-1]
         self.shares = batch_shares([ratio for _, _, ratio in self.mix], self.batch_size)

@@ -78,6 +78,13 @@ def test_standalone_cpu_training_and_eval_run_end_to_end(tiny_synth, trained_run
     assert "training done: steps 1 to 2" in log and (tmp_path / "train_cpu" / "env.log").exists()
     assert os.listdir(tmp_path / "out" / "ckpt") == ["crnn-1_2.ckpt"]
 
+    relative = os.path.relpath(tiny_synth, tmp_path)  # a mix: comma lists, each path made absolute
+    result = run_sh("run_standalone_train_cpu.sh", "synth,synth", f"{relative},{tiny_synth}", "--batch_size", 16,
+                    "--max_steps", 2, "--train_batch_ratio", "3,1", "--output_dir", tmp_path / "mix",
+                    cwd=tmp_path, env={"CRNN_FOREGROUND": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "samples drawn in steps 1 to 2: synth 32" in (tmp_path / "train_cpu" / "log.txt").read_text()
+
     _, _, checkpoint = trained_run
     result = run_sh("run_eval_cpu.sh", "synth", tiny_synth, checkpoint, cwd=tmp_path, env={"CRNN_FOREGROUND": "1"})
     assert result.returncode == 0, result.stderr

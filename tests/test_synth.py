@@ -1,6 +1,13 @@
 import filecmp
 import os
 import re
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from src.errors import CRNNError
+from src.synth.options import DEFAULT_BACKGROUND_DIRS, RenderOptions
 
 from src.readers.synth import parse_synth
 from src.synth.fonts import find_fonts
@@ -63,3 +70,85 @@ def test_real_mjsynth_crops_read_through_an_mjsynth_tree(tmp_path):
     from src.dataset import decode_image
     heights = {decode_image(s.path).shape[0] for s in samples}
     assert heights <= {31, 32}
+
+
+def test_font_pool_has_hundreds_of_faces_and_no_package_dominates():
+    from src.synth.fonts import FontPool, scan_fonts
+    faces = scan_fonts()
+    pool = FontPool(faces)
+    assert len(pool) >= 300 and pool.num_families >= 100, (len(pool), pool.num_families)
+    rng = np.random.default_rng(0)
+    draws = Counter(os.path.dirname(pool.sample(rng)) for _ in range(4000))
+    biggest = Counter(os.path.dirname(p) for p, _ in faces).most_common(1)[0]
+    # The folder with the most faces is drawn about as often as any other folder, not by face count.
+    assert draws[biggest[0]] / 4000 < 3.0 / len(pool.groups), (biggest, draws.most_common(3))
+
+
+def test_font_pool_draws_folder_then_family_then_face():
+    from src.synth.fonts import FontPool
+    faces = [(f"/f/big/{i}.ttf", f"Family{i % 2}") for i in range(400)] + [("/f/small/a.ttf", "Solo")]
+    pool = FontPool(faces)
+    rng = np.random.default_rng(1)
+    draws = Counter(pool.sample(rng) for _ in range(6000))
+    assert abs(draws["/f/small/a.ttf"] / 6000 - 0.5) < 0.03
+    family0 = sum(n for p, n in draws.items() if p.startswith("/f/big/") and int(p[7:-4]) % 2 == 0)
+    assert abs(family0 / 6000 - 0.25) < 0.03
+
+
+def test_background_photos_are_found_and_cropped():
+    from src.synth.backgrounds import load_photos, photo_crop
+    photos = load_photos(DEFAULT_BACKGROUND_DIRS)
+    assert len(photos) >= 40, "install gnome-backgrounds, mate-backgrounds and ukui-wallpapers (scripts/install.sh)"
+    assert all(p.dtype == np.uint8 and p.ndim == 3 and max(p.shape[:2]) <= 1024 for p in photos)
+    crop = photo_crop(photos, 40, 120, np.random.default_rng(0))
+    assert crop.shape == (40, 120, 3) and crop.std() > 0
+
+
+def test_a_background_folder_without_a_readable_image_is_one_clear_error(tmp_path):
+    from tests.conftest import run_script
+    (tmp_path / "bg").mkdir()
+    (tmp_path / "bg" / "broken.jpg").write_bytes(b"not a jpeg")
+    result = run_script("generate_dataset.py", "--output_dir", tmp_path / "out", "--num_train", 4, "--num_test", 0,
+                        "--synth_background_dirs", tmp_path / "bg")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"error: background folder(s) {tmp_path / 'bg'} hold no readable image")
+    missing = run_script("generate_dataset.py", "--output_dir", tmp_path / "out", "--num_train", 4, "--num_test", 0,
+                         "--synth_background_dirs", tmp_path / "nowhere")
+    assert missing.returncode == 2 and "background folder" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_every_knob_is_a_config_key_and_reaches_the_renderer():
+    from src.model_utils.config import load_config
+    config = load_config(["--synth_photo", "0", "--synth_blur", "1.0"])
+    declared = {k: v for k, v in config.to_dict().items() if k.startswith("synth_")}
+    assert declared.keys() == RenderOptions.config_keys().keys()
+    options = RenderOptions.from_config(config)
+    assert options.photo == 0.0 and options.blur == 1.0 and options.noise == RenderOptions().noise
+    with pytest.raises(CRNNError, match="synth_noise is a probability"):
+        RenderOptions(noise=1.5)
+
+
+def test_variations_switch_off_and_on_with_their_probability():
+    from src.synth.render import render_word
+    from src.synth.fonts import find_fonts
+    font = find_fonts()[0]
+    plain = RenderOptions(**{k[len("synth_"):]: 0.0 for k, v in RenderOptions.config_keys().items()
+                             if isinstance(v, float) and not k.endswith("_max")}, rotation_max=0.0,
+                          margin_x_max=0.0, margin_y_max=0.0)
+    a = render_word("Hello", font, np.random.default_rng(3), plain)
+    b = render_word("Hello", font, np.random.default_rng(3), plain)
+    assert a.shape[0] == 32 and np.array_equal(a, b)
+    inverted = render_word("Hello", font, np.random.default_rng(3), RenderOptions(**{**plain.__dict__, "invert": 1.0}))
+    assert a.shape == inverted.shape and not np.array_equal(a, inverted)
+
+
+def test_text_follows_the_case_and_string_probabilities():
+    from src.synth.words import sample_text
+    rng = np.random.default_rng(0)
+    words = ["apple", "Boston", "cat"]
+    draws = [sample_text(words, rng) for _ in range(4000)]
+    assert all(label == text.lower() for label, text in draws)
+    upper = sum(t.isupper() for _, t in draws) / len(draws)
+    digits = sum(t.isdigit() for _, t in draws) / len(draws)
+    assert 0.27 < upper < 0.36 and 0.06 < digits < 0.10  # 30% upper (+ digit strings); 20% x 40% digits
+    assert any(t == "Boston" for _, t in draws) and any(t == "boston" for _, t in draws)

@@ -5,9 +5,11 @@ mate-backgrounds and ukui-wallpapers put theirs), are decoded once per process a
 random crop costs little.
 """
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from src.errors import CRNNError
 
@@ -29,18 +31,24 @@ def photo_paths(folders):
 
 
 def _load(path):
-    image = cv2.imread(path, cv2.IMREAD_COLOR)
-    if image is None or min(image.shape[:2]) < _MIN_SIDE:
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (_MAX_SIDE, _MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices
+            rgb = np.asarray(image.convert("RGB"))
+    except (OSError, ValueError, Image.DecompressionBombError):
         return None
-    scale = _MAX_SIDE / max(image.shape[:2])
+    if min(rgb.shape[:2]) < _MIN_SIDE:
+        return None
+    scale = _MAX_SIDE / max(rgb.shape[:2])
     if scale < 1.0:
-        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(image[:, :, ::-1])  # RGB, as the renderer draws
+        rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(rgb)
 
 
 def load_photos(folders):
     """RGB uint8 arrays of every readable photo under folders; CRNNError when there is none."""
-    photos = [p for p in (_load(path) for path in photo_paths(folders)) if p is not None]
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # decoders release the GIL
+        photos = [p for p in pool.map(_load, photo_paths(folders)) if p is not None]
     if not photos:
         raise CRNNError(f"background folder(s) {folders} hold no readable image of at least "
                         f"{_MIN_SIDE}x{_MIN_SIDE} pixels")

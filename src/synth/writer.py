@@ -76,9 +76,13 @@ def make_renderer(seed, options=RenderOptions(), word_list=None, font_dirs=None,
 
 
 def generate_dataset(output_dir, num_train, num_test, seed=0, workers=None, word_list=None,
-                     font_dirs=None, jpeg_quality=(75, 95), show_progress=True, options=RenderOptions()):
-    """Render num_train + num_test word images into output_dir; return a summary dict."""
-    renderer = make_renderer(seed, options, word_list, font_dirs, jpeg_quality)
+                     font_dirs=None, jpeg_quality=(75, 95), show_progress=True, options=RenderOptions(),
+                     renderer=None):
+    """Render num_train + num_test word images into output_dir; return a summary dict.
+
+    renderer: one made by make_renderer (then seed, word_list, font_dirs, jpeg_quality and options are its own).
+    """
+    renderer = renderer or make_renderer(seed, options, word_list, font_dirs, jpeg_quality)
     os.makedirs(output_dir, exist_ok=True)
     total = num_train + num_test
     lexicon, lexicon_index, lines = [], {}, []
