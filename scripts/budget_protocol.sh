@@ -32,16 +32,8 @@ DATA="$RUN/data"
 mkdir -p "$DATA"
 cd "$ROOT"
 
-if [ ! -f "$DATA/synth/annotation_test.txt" ]; then
-  "$PY" generate_dataset.py --output_dir "$DATA/synth" --num_train $((SAMPLES / 3)) --num_test 2000 \
-    --seed "$SEED" "${GEN_ARGS[@]+"${GEN_ARGS[@]}"}" 2>&1 | tail -n 1
-fi
-[ -f "$DATA/iiit5k_train/annotation.txt" ] || "$PY" convert_iiit5k.py -m "$REAL/IIIT5K/trainCharBound.mat" \
-  -a "$DATA/iiit5k_train/annotation.txt" --image_root "$REAL/IIIT5K"
-[ -f "$DATA/iiit5k_test/annotation.txt" ] || "$PY" convert_iiit5k.py -m "$REAL/IIIT5K/testCharBound.mat" \
-  -a "$DATA/iiit5k_test/annotation.txt" --image_root "$REAL/IIIT5K"
-[ -f "$DATA/svt_train/annotation.txt" ] || "$PY" convert_svt.py -d "$REAL/svt1" -x "$REAL/svt1/train.xml" \
-  -o "$DATA/svt_train"
+generate_words "$DATA/synth" $((SAMPLES / 3)) 2000 "$SEED" "${GEN_ARGS[@]+"${GEN_ARGS[@]}"}"
+prepare_real_data "$DATA" "$REAL"
 
 if [ "$MIX" = mix ]; then
   SETS=(--train_dataset synth,iiit5k,svt --train_dataset_path "$DATA/synth,$DATA/iiit5k_train,$DATA/svt_train"
@@ -50,7 +42,7 @@ else
   SETS=(--train_dataset synth --train_dataset_path "$DATA/synth")
 fi
 RESUME=()
-last=$(ls -t "$RUN"/train/ckpt/crnn-*_*.ckpt 2>/dev/null | head -n 1 || true)
+last=$(newest_checkpoint "$RUN/train")
 [ -n "$last" ] && RESUME=(--resume_ckpt "$last")
 if [ ! -f "$RUN/train/done" ]; then
   "$PY" train.py --device_target CPU --model_version V2 "${SETS[@]}" --output_dir "$RUN/train" \

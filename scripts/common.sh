@@ -50,3 +50,25 @@ run_job() {
     echo "started (pid $!): log in $PWD/log.txt"
   fi
 }
+
+# The real crops the recipes use, converted once into $1 from the read-only benchmark copy in $2:
+# IIIT5K train and test, SVT train.
+prepare_real_data() {
+  local data=$1 real=$2
+  [ -f "$data/iiit5k_train/annotation.txt" ] || "$PY" "$ROOT/convert_iiit5k.py" -m "$real/IIIT5K/trainCharBound.mat" \
+    -a "$data/iiit5k_train/annotation.txt" --image_root "$real/IIIT5K"
+  [ -f "$data/iiit5k_test/annotation.txt" ] || "$PY" "$ROOT/convert_iiit5k.py" -m "$real/IIIT5K/testCharBound.mat" \
+    -a "$data/iiit5k_test/annotation.txt" --image_root "$real/IIIT5K"
+  [ -f "$data/svt_train/annotation.txt" ] || "$PY" "$ROOT/convert_svt.py" -d "$real/svt1" -x "$real/svt1/train.xml" \
+    -o "$data/svt_train"
+}
+
+# Render $2 training words (and $3 test words) with seed $4 into $1 unless a finished copy is there.
+generate_words() {
+  local out=$1 num_train=$2 num_test=$3 seed=$4; shift 4
+  [ -f "$out/annotation_test.txt" ] || "$PY" "$ROOT/generate_dataset.py" --output_dir "$out" --num_train "$num_train" \
+    --num_test "$num_test" --seed "$seed" "$@" 2>&1 | tail -n 1
+}
+
+# The newest step checkpoint under $1/ckpt, or nothing.
+newest_checkpoint() { ls -t "$1"/ckpt/crnn-*_*.ckpt 2>/dev/null | head -n 1 || true; }

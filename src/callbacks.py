@@ -107,13 +107,17 @@ class CheckpointKeeper:
 
 
 class EvalDuringTraining:
-    """run_eval: accuracy on train_eval_dataset every eval_interval epochs from eval_start_epoch;
-    best_acc.ckpt when save_best_ckpt (ties go to the later epoch, as in the zoo)."""
+    """run_eval: accuracy on each train_eval_dataset every eval_interval epochs from eval_start_epoch;
+    best_acc.ckpt (judged on the first set) when save_best_ckpt (ties go to the later epoch, as in the zoo).
 
-    def __init__(self, config, net, dataset, ckpt_dir, metrics, is_main_rank):
+    eval_sets: [(name, dataset)]; with one set the log line and metrics are the zoo-era ones.
+    """
+
+    def __init__(self, config, net, eval_sets, ckpt_dir, metrics, is_main_rank):
         self.config = config
         self.net = net
-        self.dataset = dataset
+        self.eval_sets = eval_sets
+        self.dataset = eval_sets[0][1]
         self.ckpt_dir = ckpt_dir
         self.metrics = metrics
         self.is_main_rank = is_main_rank
@@ -123,12 +127,12 @@ class EvalDuringTraining:
         start, interval = self.config.eval_start_epoch, self.config.eval_interval
         return epoch >= start and (epoch - start) % interval == 0
 
-    def accuracy(self):
-        """Accuracy and 1-NED of the current weights on the whole evaluation set."""
+    def accuracy(self, dataset=None):
+        """Accuracy and 1-NED of the current weights on a whole evaluation set (default: the first)."""
         metric = CRNNAccuracy(self.config, print_flag=False)
         self.net.set_train(False)
         try:
-            run_metric(self.net, self.dataset, metric)
+            run_metric(self.net, self.dataset if dataset is None else dataset, metric)
         finally:
             self.net.set_train(True)
         return metric.eval(), metric.normalized_edit_similarity()
@@ -137,18 +141,23 @@ class EvalDuringTraining:
         if not self.due(epoch):
             return None
         start = time.time()
-        accuracy, ned = self.accuracy()
+        scores = [(name, *self.accuracy(dataset)) for name, dataset in self.eval_sets]
+        _, accuracy, ned = scores[0]
         improved = accuracy >= self.best_accuracy
         if improved:
             self.best_accuracy, self.best_epoch = accuracy, epoch
             if self.config.save_best_ckpt and self.is_main_rank:
                 save_checkpoint_atomic(cell, os.path.join(self.ckpt_dir, "best_acc.ckpt"),
                                        {"epoch_num": epoch, "step_num": global_step})
-        logger.info("eval epoch %d step %d: accuracy %.4f, 1-NED %.4f (%.1f s); best %.4f at epoch %d%s",
-                    epoch, global_step, accuracy, ned, time.time() - start, self.best_accuracy,
+        others = "".join(f"; {name} accuracy {acc:.4f}, 1-NED {n:.4f}" for name, acc, n in scores[1:])
+        logger.info("eval epoch %d step %d: accuracy %.4f, 1-NED %.4f%s (%.1f s); best %.4f at epoch %d%s",
+                    epoch, global_step, accuracy, ned, others, time.time() - start, self.best_accuracy,
                     self.best_epoch, ", saved best_acc.ckpt" if improved and self.config.save_best_ckpt
                     and self.is_main_rank else "")
-        self.metrics.write({"step": global_step, "epoch": epoch, "eval_accuracy": accuracy, "eval_1_ned": ned})
+        record = {"step": global_step, "epoch": epoch, "eval_accuracy": accuracy, "eval_1_ned": ned}
+        if len(scores) > 1:
+            record.update({f"eval_{name}_accuracy": acc for name, acc, _ in scores})
+        self.metrics.write(record)
         return accuracy
 
     def all_saved(self, checkpoints, cell):

@@ -1,15 +1,16 @@
-"""Export a checkpoint to MINDIR, ONNX (dynamic batch, optional int8) or, on Ascend, AIR."""
+"""Export a checkpoint to MINDIR, ONNX (dynamic batch, optional int8), a weights-only checkpoint or, on Ascend, AIR."""
 import os
 import tempfile
 
 import numpy as np
 import mindspore as ms
 
+from src.checkpoint import save_checkpoint_atomic
 from src.errors import CRNNError
 from src.evaluator import load_eval_network
 from src.model_utils.device_adapter import set_device
 
-_SUFFIX = {"MINDIR": ".mindir", "ONNX": ".onnx", "AIR": ".air"}
+_SUFFIX = {"MINDIR": ".mindir", "ONNX": ".onnx", "AIR": ".air", "CKPT": ".ckpt"}
 # Two probe batch sizes for the dynamic ONNX rewrite: distinct, and not a size the network has elsewhere.
 _PROBE_BATCHES = (5, 7)
 ONNX_TOLERANCE = 1e-4
@@ -111,6 +112,11 @@ def export_model(config, batch_size=None):
     if base.lower().endswith(_SUFFIX[config.file_format]):
         base = base[:-len(_SUFFIX[config.file_format])]
     os.makedirs(os.path.dirname(os.path.abspath(base)), exist_ok=True)
+    if config.file_format == "CKPT":  # the network's weights alone, under the zoo's names: a release file
+        path = base + ".ckpt"
+        save_checkpoint_atomic(net, path)
+        print(f"exported {config.model_version} weights from {config.ckpt_file} to {path}")
+        return path
     if config.file_format == "ONNX" and config.dynamic_batch:
         path = export_dynamic_onnx(net, config, base + ".onnx")
         worst = check_onnx_against_network(path, net, config, (1, 3))

@@ -97,8 +97,11 @@ def train(config):
     if is_main:
         os.makedirs(config.output_dir, exist_ok=True)
         save_run_config(config, config.output_dir)
-    if config.run_eval and not os.path.isdir(config.train_eval_dataset_path or ""):
-        raise CRNNError(f"run_eval: train_eval_dataset_path {config.train_eval_dataset_path!r} is not a directory")
+    eval_kinds = config.train_eval_dataset.split(",")
+    eval_paths = (config.train_eval_dataset_path or "").split(",")
+    if config.run_eval and (len(eval_kinds) != len(eval_paths) or not all(os.path.isdir(p) for p in eval_paths)):
+        raise CRNNError(f"run_eval: train_eval_dataset_path {config.train_eval_dataset_path!r} must be one "
+                        f"directory per train_eval_dataset entry ({config.train_eval_dataset})")
 
     data = TrainingData(config, group_size)
     steps_per_epoch = data.steps_per_epoch
@@ -129,9 +132,9 @@ def train(config):
     step_logger = StepLogger(config, steps_per_epoch, total_steps, metrics, lr_values)
     evaluator = None
     if (config.run_eval or config.eval_all_saved_ckpts) and is_main:
-        eval_set = create_dataset(config.train_eval_dataset, config.train_eval_dataset_path, config.batch_size,
-                                  is_training=False, config=config)
-        evaluator = EvalDuringTraining(config, net, eval_set, ckpt_dir, metrics, is_main)
+        eval_sets = [(kind, create_dataset(kind, path, config.batch_size, is_training=False, config=config))
+                     for kind, path in zip(eval_kinds, eval_paths)]
+        evaluator = EvalDuringTraining(config, net, eval_sets, ckpt_dir, metrics, is_main)
     logger.info("training %s on %s; rank %d of %d (pid %d), %d steps/epoch, steps %d to %d, batch %d",
                 config.model_version, data.describe(), rank_id, group_size, os.getpid(),
                 steps_per_epoch, start_step + 1, total_steps, config.batch_size)

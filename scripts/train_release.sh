@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The release recipe: trains the V2 model that ships in models/, on a 2-core CPU, in stages that each
+# resume exactly. Run it again after an interruption (or in the next sitting): finished stages are
+# skipped, the running one continues from its newest checkpoint.
+#
+# Usage: bash scripts/train_release.sh [RUN_DIR] [--key value ...]
+#   RUN_DIR: default ${CRNN_RUNS:-$HOME/crnn_runs}/release (outside the repository).
+#   Trailing --key value pairs go to every train.py call.
+# Env: STAGES   "words:learning_rate" per stage, space-separated (default "50000:0.001 100000:0.0005 100000:0.0002");
+#      EPOCHS   epochs per stage (3); RATIO synth,iiit5k,svt shares of every batch (0.75,0.22,0.03);
+#      CRNN_REALDATA (../shared/realdata); INIT a checkpoint the first stage starts from (e.g. models/...);
+#      EVAL_SETS "kind:path ..." evaluated after every epoch and at the end (IIIT5K test and IC13).
+# Each stage renders its own words (seed = stage number), mixes IIIT5K-train and SVT-train crops into
+# every batch, trains EPOCHS epochs with Adam on the per-epoch cosine, starting from the previous
+# stage's weights, and evaluates IIIT5K test and IC13 after every epoch (reported, never used to pick
+# a checkpoint). Stage 1 with the defaults is `budget_protocol.sh RUN mix`. At the end the final weights
+# go to RUN_DIR/crnn_v2_release.ckpt (weights only) and eval.py scores them on IIIT5K and IC13.
+set -euo pipefail
+usage() { echo "Usage: bash $0 [RUN_DIR] [--key value ...]" >&2; exit 1; }
+source "$(dirname "$0")/common.sh"
+split_args "$@"
+[ ${#POS[@]} -le 1 ] || usage
+RUN=$(abspath "${POS[0]:-${CRNN_RUNS:-$HOME/crnn_runs}/release}")
+STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002"}
+EPOCHS=${EPOCHS:-3}
+RATIO=${RATIO:-0.75,0.22,0.03}
+REAL=$(abspath "${CRNN_REALDATA:-$ROOT/../shared/realdata}")
+require_dir CRNN_REALDATA "$REAL"
+DATA="$RUN/data"
+mkdir -p "$DATA"
+cd "$ROOT"
+prepare_real_data "$DATA" "$REAL"
+COMMON=(--device_target CPU --model_version V2)
+EVAL_SETS=${EVAL_SETS:-"iiit5k:$DATA/iiit5k_test ic13:$REAL/IC13"}
+EVAL_KINDS=$(for s in $EVAL_SETS; do printf '%s,' "${s%%:*}"; done); EVAL_KINDS=${EVAL_KINDS%,}
+EVAL_PATHS=$(for s in $EVAL_SETS; do printf '%s,' "${s#*:}"; done); EVAL_PATHS=${EVAL_PATHS%,}
+start=$(date +%s)
+
+previous="${INIT:-}"
+stage=0
+for spec in $STAGES; do
+  stage=$((stage + 1))
+  words=${spec%%:*}; lr=${spec##*:}
+  dir="$RUN/stage$stage"
+  if [ ! -f "$dir/done" ]; then
+    echo "train_release: stage $stage: $words words x $EPOCHS epochs, mix $RATIO, Adam $lr$([ -n "$previous" ] && echo ", from $previous")"
+    generate_words "$DATA/synth_s$stage" "$words" 0 "$stage"
+    INIT_ARGS=()
+    last=$(newest_checkpoint "$dir")
+    if [ -n "$last" ]; then
+      INIT_ARGS=(--resume_ckpt "$last")
+    elif [ -n "$previous" ]; then
+      INIT_ARGS=(--pre_trained "$previous")
+    fi
+    "$PY" train.py "${COMMON[@]}" --train_dataset synth,iiit5k,svt --train_batch_ratio "$RATIO" \
+      --train_dataset_path "$DATA/synth_s$stage,$DATA/iiit5k_train,$DATA/svt_train" --output_dir "$dir" \
+      --epoch_size "$EPOCHS" --batch_size 64 --optimizer adam --learning_rate "$lr" --seed "$stage" \
+      --save_checkpoint_steps 250 --keep_checkpoint_max 3 --per_print_time 50 \
+      --run_eval True --train_eval_dataset "$EVAL_KINDS" --train_eval_dataset_path "$EVAL_PATHS" \
+      --eval_start_epoch 1 --eval_interval 1 --save_best_ckpt False \
+      "${INIT_ARGS[@]+"${INIT_ARGS[@]}"}" "${EXTRA[@]+"${EXTRA[@]}"}"
+    touch "$dir/done"
+  fi
+  previous=$(newest_checkpoint "$dir")
+done
+
+"$PY" export.py "${COMMON[@]}" --ckpt_file "$previous" --file_name "$RUN/crnn_v2_release" --file_format CKPT
+for set in $EVAL_SETS; do
+  kind=${set%%:*}; path=${set#*:}
+  "$PY" eval.py "${COMMON[@]}" --eval_dataset "$kind" --eval_dataset_path "$path" \
+    --checkpoint_path "$RUN/crnn_v2_release.ckpt" | tee "$RUN/eval_$kind.txt" | grep CRNNAccuracy
+done
+echo "train_release: $RUN/crnn_v2_release.ckpt after $stage stage(s) ($(( $(date +%s) - start )) s in this sitting);" \
+     "ship it with: cp $RUN/crnn_v2_release.ckpt models/"
