@@ -6,12 +6,13 @@ one network object runs batch 1 and batch 64.
 """
 import math
 
-import numpy as np
 import mindspore.nn as nn
 import mindspore.ops as ops
-from mindspore import Parameter, Tensor
+from mindspore import Parameter
 from mindspore.common import dtype as mstype
-from mindspore.common.initializer import TruncatedNormal
+from mindspore.common.initializer import TruncatedNormal, Uniform, initializer
+
+from src.errors import CRNNError
 
 
 def _batch_norm(channels):
@@ -94,8 +95,9 @@ class CRNNV2(nn.Cell):
         return self.rnn(feature_map_to_sequence(self.vgg(x), self.input_size))
 
 
-def _uniform(shape, bound, rng):
-    return Parameter(Tensor(rng.uniform(-bound, bound, shape).astype(np.float32)))
+def _uniform(shape, bound):
+    """U(-bound, bound) weights drawn from MindSpore's seeded generator: ms.set_seed fixes them."""
+    return Parameter(initializer(Uniform(bound), shape, mstype.float32))
 
 
 class CRNNV1(nn.Cell):
@@ -111,13 +113,12 @@ class CRNNV1(nn.Cell):
         self.input_size = config.input_size
         self.hidden_size = hidden = config.hidden_size
         bound = 1.0 / math.sqrt(hidden)
-        rng = np.random.default_rng()
         layer1 = (config.input_size + hidden, 4 * hidden)
         layer2 = (2 * hidden + hidden, 4 * hidden)
-        self.w1, self.b1 = _uniform(layer1, bound, rng), _uniform((4 * hidden,), bound, rng)
-        self.w1_bw, self.b1_bw = _uniform(layer1, bound, rng), _uniform((4 * hidden,), bound, rng)
-        self.w2, self.b2 = _uniform(layer2, bound, rng), _uniform((4 * hidden,), bound, rng)
-        self.w2_bw, self.b2_bw = _uniform(layer2, bound, rng), _uniform((4 * hidden,), bound, rng)
+        self.w1, self.b1 = _uniform(layer1, bound), _uniform((4 * hidden,), bound)
+        self.w1_bw, self.b1_bw = _uniform(layer1, bound), _uniform((4 * hidden,), bound)
+        self.w2, self.b2 = _uniform(layer2, bound), _uniform((4 * hidden,), bound)
+        self.w2_bw, self.b2_bw = _uniform(layer2, bound), _uniform((4 * hidden,), bound)
         self.fc = nn.Dense(hidden, config.class_num).to_float(mstype.float32)
         self.vgg = VGG()
         self.use_dropout = config.use_dropout
@@ -160,7 +161,7 @@ MODEL_VERSIONS = {"V1": CRNNV1, "V2": CRNNV2}
 def crnn(config, full_precision=False):
     """Build the network named by config.model_version; cast to float16 unless full_precision."""
     if config.model_version not in MODEL_VERSIONS:
-        raise ValueError(f"model_version must be one of {sorted(MODEL_VERSIONS)}, got {config.model_version!r}")
+        raise CRNNError(f"model_version must be one of {sorted(MODEL_VERSIONS)}, got {config.model_version!r}")
     net = MODEL_VERSIONS[config.model_version](config)
     if not full_precision:
         net = net.to_float(mstype.float16)

@@ -3,6 +3,7 @@ import pytest
 import mindspore as ms
 
 from src.crnn import crnn
+from src.errors import CRNNError
 from src.model_utils.config import load_config
 
 ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
@@ -60,5 +61,29 @@ def test_custom_label_dict_changes_the_head():
 def test_unknown_version_raises():
     config = load_config([])
     config.model_version = "V9"
-    with pytest.raises(ValueError, match="model_version"):
+    with pytest.raises(CRNNError, match="model_version"):
         crnn(config)
+
+
+_DIGEST = """
+import hashlib, sys
+import mindspore as ms
+from src.crnn import crnn
+from src.model_utils.config import load_config
+ms.set_seed(int(sys.argv[2]))
+net = crnn(load_config(["--model_version", sys.argv[1], "--device_target", "CPU"]), full_precision=True)
+digest = hashlib.sha256()
+for p in sorted(net.get_parameters(), key=lambda p: p.name):
+    digest.update(p.name.encode() + p.asnumpy().tobytes())
+print(digest.hexdigest())
+"""
+
+
+@pytest.mark.parametrize("version", ["V1", "V2"])
+def test_two_processes_with_one_seed_build_identical_weights(version):
+    import subprocess
+    import sys
+    from tests.conftest import REPO
+    digests = [subprocess.run([sys.executable, "-c", _DIGEST, version, seed], cwd=REPO, capture_output=True,
+                              text=True, check=True).stdout.strip() for seed in ("1", "1", "2")]
+    assert digests[0] == digests[1] != digests[2]

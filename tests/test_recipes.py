@@ -1,0 +1,49 @@
+"""The training recipes in scripts/: the release recipe survives kill -9; the budget protocol's arguments."""
+import os
+import re
+import signal
+import subprocess
+import time
+
+from tests.conftest import REALDATA, REPO
+
+
+def _recipe(run_dir, eval_dir, **env):
+    full_env = dict(os.environ, STAGES="128:0.001 128:0.0005", EPOCHS="1", RATIO="0.5,0.25,0.25",
+                    EVAL_SETS=f"synth:{eval_dir}", CRNN_REALDATA=REALDATA, **env)
+    return subprocess.Popen(["bash", os.path.join(REPO, "scripts", "train_release.sh"), str(run_dir),
+                             "--batch_size", "16", "--save_checkpoint_steps", "3", "--per_print_time", "1"],
+                            cwd=REPO, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def test_release_recipe_resumes_after_kill_9_and_its_weights_load(tiny_synth, tmp_path):
+    run = tmp_path / "release"
+    job = _recipe(run, tiny_synth)
+    log = run / "stage2" / "log" / "rank_0" / "log.txt"
+    deadline = time.time() + 400
+    while not (log.exists() and "step 6)" in log.read_text()):
+        assert job.poll() is None and time.time() < deadline, job.stdout.read()[-3000:]
+        time.sleep(0.3)
+    os.killpg(job.pid, signal.SIGKILL)  # the recipe and its train.py, mid-stage, no clean-up
+    job.wait()
+    assert (run / "stage1" / "done").exists() and not (run / "stage2" / "done").exists()
+
+    again = _recipe(run, tiny_synth)
+    output, _ = again.communicate(timeout=600)
+    assert again.returncode == 0, output[-3000:]
+    assert "stage 1" not in output  # a finished stage is not trained again
+    resumed = re.search(r"resumed from \S+/stage2/ckpt/crnn-1_(\d+)\.ckpt at step (\d+)", output)
+    assert resumed and int(resumed.group(2)) >= 6, output[-3000:]
+    assert "samples drawn in steps" in output and "eval epoch 1" in output
+    assert re.search(r"result: \{'CRNNAccuracy': [\d.]+\}", output)  # eval.py loaded the exported weights
+    release = run / "crnn_v2_release.ckpt"
+    assert release.exists() and release.stat().st_size < 35e6
+    training = sorted((run / "stage2" / "ckpt").glob("crnn-*.ckpt"))[-1]
+    assert release.stat().st_size < training.stat().st_size / 2  # weights only: no Adam moments
+
+
+def test_budget_protocol_refuses_a_wrong_mix_name(tmp_path):
+    result = subprocess.run(["bash", os.path.join(REPO, "scripts", "budget_protocol.sh"), str(tmp_path), "both"],
+                            capture_output=True, text=True, cwd=REPO)
+    assert result.returncode != 0 and result.stderr.startswith("Usage: bash")
