@@ -1,9 +1,12 @@
 """Checkpoints: atomic save of the training state, strict load of network weights."""
+import logging
 import os
 
 import mindspore as ms
 
 from src.errors import CRNNError
+
+logger = logging.getLogger("crnn")
 
 # Entries a training checkpoint holds besides the network's own parameters.
 _TRAINING_STATE_PREFIXES = ("accum.", "stat.", "moments.", "momentum", "moment1.", "moment2.", "vhat.", "beta1_power",
@@ -36,14 +39,24 @@ def read_checkpoint(path):
                         f"{str(err).splitlines()[0]}") from None
 
 
+# The zoo's CTC loss cell keeps its fixed inputs as Parameters, so its training checkpoints hold them.
+ZOO_LOSS_ENTRIES = ("sequence_length", "labels_indices")
+
+
 def network_weights(param_dict):
-    """The subset of a checkpoint that belongs to the network (optimizer and counters removed)."""
-    return {k: v for k, v in param_dict.items() if not k.startswith(_TRAINING_STATE_PREFIXES)}
+    """The subset of a checkpoint that belongs to the network (optimizer, counters and the zoo's loss
+    cell entries removed)."""
+    return {k: v for k, v in param_dict.items()
+            if not k.startswith(_TRAINING_STATE_PREFIXES) and k not in ZOO_LOSS_ENTRIES}
 
 
 def load_network_checkpoint(net, path, model_version=""):
     """Load path into net; every network parameter must be present with its shape, and nothing else."""
-    weights = network_weights(read_checkpoint(path))
+    params = read_checkpoint(path)
+    weights = network_weights(params)
+    zoo_entries = [k for k in ZOO_LOSS_ENTRIES if k in params]
+    if zoo_entries:
+        logger.warning("%s: ignored %s (the zoo's loss-cell entries, not network weights)", path, ", ".join(zoo_entries))
     expected = {p.name: tuple(p.shape) for p in net.get_parameters()}
     missing = sorted(set(expected) - set(weights))
     unexpected = sorted(set(weights) - set(expected))

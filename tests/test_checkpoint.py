@@ -60,3 +60,52 @@ def test_adam_training_checkpoint_loads_for_eval(tiny_synth, tmp_path):
     raw = read_checkpoint(str(tmp_path / "ckpt" / "crnn-1_2.ckpt"))
     assert any(k.startswith("moment1.") for k in raw)
     load_network_checkpoint(net_of("V2"), str(tmp_path / "ckpt" / "crnn-1_2.ckpt"), "V2")
+
+
+class ZooLikeCTCLoss(ms.nn.Cell):
+    """The zoo's loss cell as its code builds it: fixed CTC inputs stored as Parameters."""
+
+    def __init__(self, steps=24, batch=4, max_len=23):
+        super().__init__()
+        self.sequence_length = ms.Parameter(ms.Tensor(np.full(batch, steps, np.int32)), name="sequence_length")
+        pairs = [[i, j] for i in range(batch) for j in range(max_len)]
+        self.labels_indices = ms.Parameter(ms.Tensor(np.array(pairs, np.int64)), name="labels_indices")
+        self.ctc = ms.ops.CTCLoss(ctc_merge_repeated=True)
+
+    def construct(self, logits, labels):
+        return self.ctc(logits, self.labels_indices, labels.reshape(-1), self.sequence_length)[0]
+
+
+def zoo_training_checkpoint(path, net):
+    """A checkpoint in the zoo's layout: train cell (net + loss cell + SGD) with epoch_num/step_num."""
+    cell = ms.nn.TrainOneStepCell(ms.nn.WithLossCell(net, ZooLikeCTCLoss()),
+                                  ms.nn.SGD(net.trainable_params(), 0.02, 0.95, nesterov=True))
+    ms.save_checkpoint(cell, str(path), append_dict={"epoch_num": 3, "step_num": 10})
+    return str(path)
+
+
+def test_zoo_layout_checkpoints_load_for_eval_and_predict(tiny_synth, tmp_path):
+    from tests.conftest import run_script
+    net = net_of("V2")
+    ckpt = zoo_training_checkpoint(tmp_path / "zoo.ckpt", net)
+    assert {"sequence_length", "labels_indices"} <= set(read_checkpoint(ckpt))
+    common = ["--device_target", "CPU", "--model_version", "V2"]
+    result = run_script("eval.py", *common, "--eval_dataset", "synth", "--eval_dataset_path", tiny_synth,
+                        "--checkpoint_path", ckpt)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "result: {'CRNNAccuracy':" in result.stdout
+    ignored = [l for l in result.stderr.splitlines() if "ignored sequence_length, labels_indices" in l]
+    assert len(ignored) == 1, result.stderr[-2000:]
+    image = next(os.path.join(root, f) for root, _, files in os.walk(tiny_synth) for f in files if f.endswith(".jpg"))
+    result = run_script("predict.py", *common, "--checkpoint_path", ckpt, image)
+    assert result.returncode == 0 and result.stdout.startswith(image), result.stderr[-2000:]
+
+
+def test_a_zoo_checkpoint_missing_network_weights_is_still_refused(tmp_path):
+    net = net_of("V2")
+    ckpt = zoo_training_checkpoint(tmp_path / "zoo.ckpt", net)
+    params = read_checkpoint(ckpt)
+    del params["vgg.conv3.conv.weight"]
+    ms.save_checkpoint([{"name": k, "data": v} for k, v in params.items()], str(tmp_path / "cut.ckpt"))
+    with pytest.raises(CRNNError, match=r"missing: 1 \(e.g. vgg.conv3.conv.weight\)"):
+        load_network_checkpoint(net_of("V2"), str(tmp_path / "cut.ckpt"), "V2")
