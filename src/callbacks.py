@@ -65,12 +65,19 @@ class StepLogger:
         img_s = self.config.batch_size * len(self.window) / elapsed
         lr = float(self.lr_values[global_step - 1])
         mean_loss = float(np.mean(self.window))
-        logger.info("epoch: [%d/%d] step: [%d/%d], loss: %.4f, lr: %.6f, %.1f ms/step, %.1f img/s, ETA %s",
+        # The zoo's line (loss averaged over the window here), then throughput and ETA.
+        logger.info("epoch: [%d/%d] step: [%d/%d], loss: %.6f, lr : %.6f, per step time: %.3f ms, %.1f img/s, ETA %s",
                     epoch, self.config.epoch_size, step_in_epoch, self.steps_per_epoch, mean_loss, lr,
                     ms_per_step, img_s, format_eta((self.total_steps - global_step) * ms_per_step / 1000.0))
         self.metrics.write({"step": global_step, "epoch": epoch, "loss": mean_loss, "lr": lr,
                             "img_per_s": round(img_s, 2), "time": round(time.time() - self.run_start, 1)})
         self.window, self.window_start = [], time.time()
+
+    def epoch_end(self, epoch, losses, seconds):
+        """The zoo's epoch-end line: mean loss of the epoch's steps in this run, epoch and step time."""
+        logger.info("epoch: [%d/%d], loss: %.6f, epoch time: %.3f ms, per step time: %.3f ms", epoch,
+                    self.config.epoch_size, float(np.mean(losses)), seconds * 1000.0,
+                    seconds * 1000.0 / max(len(losses), 1))
 
 
 class CheckpointKeeper:
@@ -143,12 +150,15 @@ class EvalDuringTraining:
         start = time.time()
         scores = [(name, *self.accuracy(dataset)) for name, dataset in self.eval_sets]
         _, accuracy, ned = scores[0]
+        logger.info("epoch: {%d}, {acc}: {%.6f}", epoch, accuracy)  # the zoo's lines
         improved = accuracy >= self.best_accuracy
         if improved:
             self.best_accuracy, self.best_epoch = accuracy, epoch
+            logger.info("update best result: {%.6f}", accuracy)
             if self.config.save_best_ckpt and self.is_main_rank:
-                save_checkpoint_atomic(cell, os.path.join(self.ckpt_dir, "best_acc.ckpt"),
-                                       {"epoch_num": epoch, "step_num": global_step})
+                best_path = os.path.join(self.ckpt_dir, "best_acc.ckpt")
+                save_checkpoint_atomic(cell, best_path, {"epoch_num": epoch, "step_num": global_step})
+                logger.info("update best checkpoint at: {%s}", best_path)
         others = "".join(f"; {name} accuracy {acc:.4f}, 1-NED {n:.4f}" for name, acc, n in scores[1:])
         logger.info("eval epoch %d step %d: accuracy %.4f, 1-NED %.4f%s (%.1f s); best %.4f at epoch %d%s",
                     epoch, global_step, accuracy, ned, others, time.time() - start, self.best_accuracy,

@@ -135,6 +135,8 @@ def train(config):
         eval_sets = [(kind, create_dataset(kind, path, config.batch_size, is_training=False, config=config))
                      for kind, path in zip(eval_kinds, eval_paths)]
         evaluator = EvalDuringTraining(config, net, eval_sets, ckpt_dir, metrics, is_main)
+    logger.info("per_epoch_step_size: %d", steps_per_epoch)  # the zoo's lines
+    logger.info("train_start_epoch: %d", start_step // steps_per_epoch)
     logger.info("training %s on %s; rank %d of %d (pid %d), %d steps/epoch, steps %d to %d, batch %d",
                 config.model_version, data.describe(), rank_id, group_size, os.getpid(),
                 steps_per_epoch, start_step + 1, total_steps, config.batch_size)
@@ -149,10 +151,12 @@ def train(config):
                               "".join(f"{i}\n" for i in order[skip * config.batch_size:]))
         dataset = batched_dataset(data.samples, config, config.batch_size, True, order[skip * config.batch_size:],
                                   data.augment, (config.seed, epoch_index, rank_id), skip * config.batch_size)
+        epoch_losses, epoch_start = [], time.time()
         for step_in_epoch, (images, labels) in enumerate(dataset.create_tuple_iterator(num_epochs=1), skip + 1):
             loss = float(cell(images, labels).asnumpy().mean())
             global_step += 1
             losses.append(loss)
+            epoch_losses.append(loss)
             if not math.isfinite(loss):
                 path = keeper.save(cell, epoch, step_in_epoch, global_step,
                                    name=f"crnn-nonfinite-{epoch}_{step_in_epoch}.ckpt")
@@ -166,8 +170,10 @@ def train(config):
                 last_ckpt = keeper.save(cell, epoch, step_in_epoch, global_step) or last_ckpt
             if done:
                 break
-        if evaluator is not None and config.run_eval and step_in_epoch == steps_per_epoch:
-            evaluator.after_epoch(epoch, global_step, cell)
+        if step_in_epoch == steps_per_epoch:
+            step_logger.epoch_end(epoch, epoch_losses, time.time() - epoch_start)
+            if evaluator is not None and config.run_eval:
+                evaluator.after_epoch(epoch, global_step, cell)
         if global_step >= total_steps:
             break
 
@@ -175,7 +181,8 @@ def train(config):
                "checkpoint": last_ckpt, "weights_sha256": weights_digest(net)}
     if evaluator is not None and config.run_eval:
         summary["best_accuracy"], summary["best_epoch"] = evaluator.best_accuracy, evaluator.best_epoch
-        logger.info("best eval accuracy %.4f at epoch %d", evaluator.best_accuracy, evaluator.best_epoch)
+        logger.info("End training, the best {acc} is: {%.6f}, the best {acc} epoch is {%d}",
+                    evaluator.best_accuracy, evaluator.best_epoch)
     if evaluator is not None and config.eval_all_saved_ckpts:
         summary["saved_ckpt_accuracy"] = evaluator.all_saved(keeper.saved(), cell)
     summary["samples_drawn"] = data.samples_drawn(global_step - start_step, group_size)

@@ -115,7 +115,7 @@ def test_postprocess_reads_a_perfect_model_as_perfect(utils_check, dotted_datase
     post = run_script("postprocess.py", "--ann_file", dotted_dataset, "--result_path", tmp_path / "r",
                       "--dataset", "iiit5k")
     assert post.returncode == 0, post.stderr[-2000:]
-    assert "correct num:  64 , total num:  64" in post.stdout and "result CRNNAccuracy is: 1.0" in post.stdout
+    assert "correct num:  64 , total num:  64" in post.stdout and "result CRNNAccuracy is:  1.0\n" in post.stdout
 
 
 def test_postprocess_counts_missing_results_and_rejects_bad_files(dotted_dataset, tmp_path):

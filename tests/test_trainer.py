@@ -22,9 +22,12 @@ def test_training_drives_the_loss_below_half_its_start(trained_run):
 
 def test_step_log_lines_carry_progress_and_speed(trained_run):
     _, log, _ = trained_run
-    line = re.search(r"epoch: \[2/10\] step: \[20/20\], loss: [\d.]+, lr: 0\.019511, [\d.]+ ms/step, "
-                     r"[\d.]+ img/s, ETA \d+:\d\d:\d\d", log)
+    line = re.search(r"epoch: \[2/10\] step: \[20/20\], loss: \d+\.\d{6}, lr : 0\.019511, per step time: "
+                     r"\d+\.\d{3} ms, [\d.]+ img/s, ETA \d+:\d\d:\d\d", log)
     assert line, log[-2000:]
+    # the zoo's epoch-end and start-up lines
+    assert re.search(r"epoch: \[1/10\], loss: \d+\.\d{6}, epoch time: \d+\.\d{3} ms, per step time: \d+\.\d{3} ms", log)
+    assert "per_epoch_step_size: 20" in log and "train_start_epoch: 0" in log
 
 
 def test_checkpoints_are_written_whole_and_rotated(trained_run, tmp_path):
@@ -125,11 +128,19 @@ def test_eval_while_training_best_checkpoint_and_all_saved_checkpoints(tiny_synt
     best = tmp_path / "ckpt" / "best_acc.ckpt"
     assert int(ms.load_checkpoint(str(best))["epoch_num"].asnumpy()) == 2  # ties go to the later epoch
     assert _final_digest(log)
+    for zoo_line in (r"epoch: \{1\}, \{acc\}: \{\d\.\d{6}\}", r"update best result: \{\d\.\d{6}\}",
+                     r"update best checkpoint at: \{\S+best_acc\.ckpt\}",
+                     r"End training, the best \{acc\} is: \{\d\.\d{6}\}, the best \{acc\} epoch is \{2\}"):
+        assert re.search(zoo_line, log), zoo_line
 
 
-def test_save_best_ckpt_false_is_honoured(tiny_synth, tmp_path):
-    _, evals = _train_with_eval(tiny_synth, tmp_path, "--max_steps", "10", "--save_best_ckpt", "False")
+def test_save_best_ckpt_false_is_honoured_and_several_sets_are_evaluated(tiny_synth, tmp_path):
+    log, evals = _train_with_eval(tiny_synth, tmp_path, "--max_steps", "10", "--save_best_ckpt", "False",
+                                  "--train_eval_dataset", "synth,synth", "--train_eval_dataset_path",
+                                  f"{tiny_synth},{tiny_synth}")
     assert [(r["epoch"], r["step"]) for r in evals] == [(1, 10)]
+    assert evals[0]["eval_synth_accuracy"] == evals[0]["eval_accuracy"]
+    assert re.search(r"eval epoch 1 step 10: accuracy [\d.]+, 1-NED [\d.]+; synth accuracy", log)
     assert not (tmp_path / "ckpt" / "best_acc.ckpt").exists()  # the zoo saved it regardless
 
 
