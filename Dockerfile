@@ -1,10 +1,9 @@
 # CRNN on MindSpore. CPU image (default):
 #   docker build -t crnn:cpu .
-# GPU image: onnxruntime-gpu for ONNX inference on CUDA; MindSpore training on GPU needs a MindSpore
-# build with the GPU backend (official wheels dropped it after 2.3), given as MINDSPORE_PACKAGE:
+# GPU image: the mindspore 2.8.0 wheel's GPU plugins are built for CUDA 11 (11.1/11.6) and cuDNN 8, so
+# the base is a CUDA 11.8 + cuDNN 8 runtime; onnxruntime-gpu replaces onnxruntime:
 #   docker build -t crnn:gpu --build-arg DEVICE=gpu \
-#     --build-arg FROM_IMAGE_NAME=nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04 \
-#     --build-arg MINDSPORE_PACKAGE=<a GPU MindSpore wheel or pip spec> .
+#     --build-arg FROM_IMAGE_NAME=nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04 .
 # Then: bash scripts/docker_start.sh crnn:cpu DATA_DIR MODEL_DIR
 ARG FROM_IMAGE_NAME=python:3.11-slim-bookworm
 FROM ${FROM_IMAGE_NAME}

@@ -18,10 +18,33 @@ def get_job_id():
     return "Local Job"
 
 
+# What the GPU plugins of the MindSpore 2.8.0 wheel (lib/plugin/gpu11.1, gpu11.6) load: CUDA 11 and cuDNN 8.
+CUDA_LIBRARIES = ("libcuda.so.1", "libcudart.so.11.0", "libcudnn.so.8", "libcublas.so.11", "libcurand.so.10",
+                  "libcusolver.so.11", "libcufft.so.10", "libcusparse.so.11")
+
+
+def missing_cuda_libraries():
+    """The CUDA 11 libraries MindSpore's GPU plugin needs that the dynamic loader cannot find."""
+    import ctypes
+    missing = []
+    for name in CUDA_LIBRARIES:
+        try:
+            ctypes.CDLL(name)
+        except OSError:
+            missing.append(name)
+    return missing
+
+
 def set_device(config):
     """Graph mode on config.device_target; a CRNNError when this MindSpore build lacks that device."""
     import mindspore as ms
     from src.errors import CRNNError
+    if config.device_target == "GPU":
+        missing = missing_cuda_libraries()
+        if missing:
+            raise CRNNError(f"device_target GPU needs CUDA 11 (11.1-11.8) and cuDNN 8, which MindSpore "
+                            f"{ms.__version__}'s GPU plugins are built for; not found: {', '.join(missing)} "
+                            "(libcuda.so.1 comes with the NVIDIA driver); install them or pass --device_target CPU")
     try:
         ms.set_context(mode=ms.GRAPH_MODE)
         if config.device_target == "CPU":
