@@ -12,13 +12,14 @@ import sys
 from src.dataset import load_samples, read_image_bytes
 from src.errors import report_errors
 from src.model_utils.config import load_config
+from src.readers import DATASET_KINDS
 from src.readers.lmdb_reader import write_lmdb
 
 
 @report_errors
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset_name", required=True, choices=["synth", "ic03", "ic13", "svt", "iiit5k", "lmdb"])
+    parser.add_argument("--dataset_name", required=True, choices=list(DATASET_KINDS))
     parser.add_argument("--dataset_path", required=True)
     parser.add_argument("--output_path", required=True, help="folder for data.mdb")
     parser.add_argument("--split", choices=["train", "test"], default="test",

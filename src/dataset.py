@@ -16,7 +16,7 @@ from PIL import Image
 from src.augment import augment_crop
 from src.errors import CRNNError
 from src.label import LabelCodec, ctc_frames_needed
-from src.readers import LABEL_RULES, get_parser
+from src.readers import DATASET_KINDS, get_parser
 from src.readers.lmdb_reader import close_lmdb_environments, is_lmdb_path, read_lmdb_bytes
 
 logger = logging.getLogger("crnn")
@@ -47,11 +47,12 @@ def select_samples(samples, codec, num_step, is_training, dataset_name, word_fil
     """Keep the samples whose labels the network can learn from or be scored on; count the rest.
 
     Characters outside the alphabet drop the word or are stripped from it, and words shorter than a
-    minimum are dropped, following LABEL_RULES for the dataset kind (word_filter "alnum" lowers every
+    minimum are dropped, following the dataset kind's rules in DATASET_KINDS (word_filter "alnum" lowers every
     minimum to 1). A label longer than max_text_length, or (training) needing more CTC frames than
     num_step, is dropped. Returns (kept samples with normalized text, Counter of drop reasons).
     """
-    unknown_rule, min_length = LABEL_RULES.get(dataset_name, ("drop", 1))
+    kind = DATASET_KINDS.get(dataset_name)
+    unknown_rule, min_length = (kind.unknown_chars, kind.min_length) if kind else ("drop", 1)
     if word_filter == "alnum":
         min_length = 1
     kept, dropped = [], Counter()

@@ -60,11 +60,15 @@ def postprocess(config):
     """Print the zoo's lines for the .bin results in config.result_path; return the accuracy."""
     if not os.path.isdir(config.result_path or ""):
         raise CRNNError(f"result_path {config.result_path!r} is not a directory")
-    root = config.ann_file if os.path.isdir(config.ann_file or "") else os.path.dirname(config.ann_file or "")
-    if not root or not os.path.isdir(root):
-        raise CRNNError(f"ann_file {config.ann_file!r}: neither a dataset folder nor a file in one")
+    ann_file = config.ann_file or ""
+    if os.path.isdir(ann_file):  # a dataset folder: its kind's default annotation file
+        root, annotation = ann_file, None
+    elif os.path.isfile(ann_file):  # the annotation file itself; image paths are relative to its folder
+        root, annotation = os.path.dirname(os.path.abspath(ann_file)), ann_file
+    else:
+        raise CRNNError(f"ann_file {config.ann_file!r}: neither an annotation file nor a dataset folder")
     codec = LabelCodec(config.label_dict, config.max_text_length)
-    samples, _ = select_samples(get_parser(config.dataset)(root, False), codec, config.num_step, False,
+    samples, _ = select_samples(get_parser(config.dataset)(root, False, annotation), codec, config.num_step, False,
                                 config.dataset, config.word_filter)
     info = read_output_info(config.result_path)
     dtype = info[0] if info else None

@@ -117,6 +117,13 @@ def test_postprocess_reads_a_perfect_model_as_perfect(utils_check, dotted_datase
     assert post.returncode == 0, post.stderr[-2000:]
     assert "correct num:  64 , total num:  64" in post.stdout and "result CRNNAccuracy is:  1.0\n" in post.stdout
 
+    # --ann_file names the annotation file itself: only its lines count, whatever it is called
+    subset = dotted_dataset / "first_ten.txt"
+    subset.write_text("".join(open(dotted_dataset / "annotation.txt").readlines()[:10]))
+    post = run_script("postprocess.py", "--ann_file", subset, "--result_path", tmp_path / "r", "--dataset", "iiit5k")
+    assert post.returncode == 0, post.stderr[-2000:]
+    assert "correct num:  10 , total num:  10" in post.stdout
+
 
 def test_postprocess_counts_missing_results_and_rejects_bad_files(dotted_dataset, tmp_path):
     (tmp_path / "r").mkdir()

@@ -17,6 +17,11 @@ _POSITIVE = ("batch_size", "epoch_size", "hidden_size", "image_width", "image_he
              "per_print_time", "eval_interval", "learning_rate", "num_parallel_workers")
 
 
+# Keys naming one dataset kind; their choices come from the one list in src/readers (train_dataset and
+# train_eval_dataset take comma lists and are checked where they are split).
+_DATASET_KEYS = ("eval_dataset", "dataset")
+
+
 class ConfigError(ValueError):
     """A configuration key or value is wrong; the message names it."""
 
@@ -111,6 +116,9 @@ def load_config(argv=None, config_path=None, positional=None):
     pre.add_argument("--config_path", default=config_path or DEFAULT_CONFIG_PATH)
     known, rest = pre.parse_known_args(argv)
     values, helps, choices = read_yaml(known.config_path)
+    from src.readers import DATASET_KINDS  # pylint: disable=import-outside-toplevel
+    for key in _DATASET_KEYS:
+        choices.setdefault(key, list(DATASET_KINDS))
 
     parser = _Parser(description="CRNN options", parents=[pre])
     for key, default in values.items():

@@ -17,9 +17,9 @@ def parse_ic13_line(line, where):
     return name.strip(), rest[first + 1:last]
 
 
-def parse_ic13(root, is_training=False):
-    """Samples of the GT file in root; images in root/Challenge2_Test_Task3_Images/ or root itself."""
-    gt = next((os.path.join(root, n) for n in GT_NAMES if os.path.isfile(os.path.join(root, n))), None)
+def parse_ic13(root, is_training=False, annotation=None):
+    """Samples of the GT file in root (or annotation); images in root/Challenge2_Test_Task3_Images/ or root."""
+    gt = annotation or next((os.path.join(root, n) for n in GT_NAMES if os.path.isfile(os.path.join(root, n))), None)
     if gt is None:
         raise CRNNError(f"ic13 dataset: none of {', '.join(GT_NAMES)} found in {root}")
     image_dir = next(os.path.join(root, d) for d in IMAGE_DIRS if os.path.isdir(os.path.join(root, d)))

@@ -49,8 +49,10 @@ def read_lmdb_bytes(path):
     return data
 
 
-def parse_lmdb(root, is_training=False):
-    """Samples of an lmdb database folder (data.mdb inside)."""
+def parse_lmdb(root, is_training=False, annotation=None):
+    """Samples of an lmdb database folder (data.mdb inside; the labels are in it, so no annotation file)."""
+    if annotation:
+        raise CRNNError(f"lmdb dataset {root}: labels live in data.mdb; an annotation file ({annotation}) does not apply")
     if not os.path.isfile(os.path.join(root, "data.mdb")):
         raise CRNNError(f"lmdb dataset: {root} has no data.mdb")
     with open_lmdb(root).begin(write=False) as txn:

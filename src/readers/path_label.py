@@ -13,9 +13,9 @@ ANNOTATION = "annotation.txt"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 
 
-def parse_path_label(root, is_training=False, zoo_trailing_comma=False):
-    """Samples of root/annotation.txt."""
-    annotation = os.path.join(root, ANNOTATION)
+def parse_path_label(root, is_training=False, zoo_trailing_comma=False, annotation=None):
+    """Samples of root/annotation.txt (or of annotation, image paths still relative to root)."""
+    annotation = annotation or os.path.join(root, ANNOTATION)
     samples = []
     for number, line in read_lines(annotation):
         where = f"{annotation}:{number}"
@@ -28,18 +28,18 @@ def parse_path_label(root, is_training=False, zoo_trailing_comma=False):
     return samples
 
 
-def parse_iiit5k(root, is_training=False):
-    return parse_path_label(root, is_training)
+def parse_iiit5k(root, is_training=False, annotation=None):
+    return parse_path_label(root, is_training, annotation=annotation)
 
 
-def parse_ic03(root, is_training=False):
-    return parse_path_label(root, is_training, zoo_trailing_comma=True)
+def parse_ic03(root, is_training=False, annotation=None):
+    return parse_path_label(root, is_training, zoo_trailing_comma=True, annotation=annotation)
 
 
-def parse_svt(root, is_training=False):
+def parse_svt(root, is_training=False, annotation=None):
     """annotation.txt if present, else the zoo's crop folder (label from '<name>_<j>_<LABEL>.jpg')."""
-    if os.path.isfile(os.path.join(root, ANNOTATION)):
-        return parse_path_label(root, is_training)
+    if annotation or os.path.isfile(os.path.join(root, ANNOTATION)):
+        return parse_path_label(root, is_training, annotation=annotation)
     samples = []
     for name in sorted(os.listdir(root)):
         stem, suffix = os.path.splitext(name)

@@ -9,9 +9,9 @@ from src.errors import CRNNError
 from src.readers import Sample, image_path_under
 
 
-def parse_synth(root, is_training):
-    """Samples listed in annotation_train.txt (is_training) or annotation_test.txt under root."""
-    annotation = os.path.join(root, "annotation_train.txt" if is_training else "annotation_test.txt")
+def parse_synth(root, is_training, annotation=None):
+    """Samples listed in annotation_train.txt (is_training) or annotation_test.txt under root (or in annotation)."""
+    annotation = annotation or os.path.join(root, "annotation_train.txt" if is_training else "annotation_test.txt")
     lexicon_path = os.path.join(root, "lexicon.txt")
     for path in (annotation, lexicon_path):
         if not os.path.isfile(path):
