@@ -10,6 +10,7 @@ from src.label import LabelCodec
 from src.lexicon import Lexicon, LexiconDecoder
 from src.metric import CRNNAccuracy
 from src.model_utils.device_adapter import full_precision, set_device
+from src.model_utils.moxing_adapter import moxing_wrapper
 
 
 def load_eval_network(config, checkpoint_path):
@@ -45,6 +46,7 @@ def run_lexicon_metric(net, samples, config, metric):
     return seen, time.time() - start
 
 
+@moxing_wrapper
 def evaluate(config):
     """Print the zoo's result line plus 1-NED and img/s; return them as a dict."""
     set_device(config)

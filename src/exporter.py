@@ -9,6 +9,7 @@ from src.checkpoint import save_checkpoint_atomic
 from src.errors import CRNNError
 from src.evaluator import load_eval_network
 from src.model_utils.device_adapter import set_device
+from src.model_utils.moxing_adapter import moxing_wrapper
 
 _SUFFIX = {"MINDIR": ".mindir", "ONNX": ".onnx", "AIR": ".air", "CKPT": ".ckpt"}
 # Two probe batch sizes for the dynamic ONNX rewrite: distinct, and not a size the network has elsewhere.
@@ -99,6 +100,7 @@ def quantize_int8(fp32_path, int8_path, config):
     return int8_path
 
 
+@moxing_wrapper
 def export_model(config, batch_size=None):
     """Write <file_name>.<format> (and <file_name>_int8.onnx with --quantize int8); return the path."""
     if config.file_format == "AIR" and config.device_target != "Ascend":

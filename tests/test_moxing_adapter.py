@@ -46,3 +46,19 @@ def test_relative_paths_resolve_under_the_synced_folders(tmp_path):
     assert config.resume_ckpt == str(tmp_path / "c" / "crnn-1_5.ckpt")
     assert config.eval_dataset_path == str(tmp_path)  # absolute paths are kept
     assert config.output_dir == str(tmp_path / "o")
+
+
+def test_local_rehearsal_of_modelarts_eval_and_export(tiny_synth, trained_run, tmp_path):
+    _, _, checkpoint = trained_run
+    cache, bucket = tmp_path / "cache", tmp_path / "bucket"
+    common = ["--enable_modelarts", "True", "--data_url", tiny_synth, "--checkpoint_url", os.path.dirname(checkpoint),
+              "--data_path", cache / "data", "--load_path", cache / "ckpt", "--output_path", cache / "out",
+              "--device_target", "CPU", "--model_version", "V2"]
+    result = run_script("eval.py", *common, "--eval_dataset", "synth", "--eval_dataset_path", "",
+                        "--checkpoint_path", os.path.basename(checkpoint))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert ", total num:  64" in result.stdout and "result: {'CRNNAccuracy':" in result.stdout
+    result = run_script("export.py", *common, "--train_url", bucket, "--ckpt_file", os.path.basename(checkpoint),
+                        "--file_name", "crnn", "--file_format", "CKPT")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (cache / "out" / "crnn.ckpt").exists() and (bucket / "crnn.ckpt").exists()  # copied to train_url

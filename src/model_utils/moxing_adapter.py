@@ -38,11 +38,11 @@ def sync_folder(source, target):
         shutil.copytree(source, target, dirs_exist_ok=True)
 
 
-def _resolve_under(path, folder):
-    """A relative path that does not exist here is looked up in the synced folder."""
-    if path and not os.path.isabs(path) and not os.path.exists(path):
-        return os.path.join(folder, path)
-    return path
+def _resolve_under(paths, folder):
+    """Each relative path (of a comma list) that does not exist here is looked up in the synced folder."""
+    resolved = [os.path.join(folder, p) if p and not os.path.isabs(p) and not os.path.exists(p) else p
+                for p in paths.split(",")]
+    return ",".join(resolved)
 
 
 def prepare_modelarts(config, rank_id=0, timeout=3600):
@@ -64,13 +64,16 @@ def prepare_modelarts(config, rank_id=0, timeout=3600):
             if time.time() > deadline:
                 raise CRNNError(f"enable_modelarts: rank {rank_id} waited {timeout} s for the data copy")
             time.sleep(1)
-    if not config.train_dataset_path:
-        config.train_dataset_path = config.data_path
+    for key in ("train_dataset_path", "eval_dataset_path"):  # empty: the synced data itself
+        if not getattr(config, key):
+            setattr(config, key, config.data_path)
     for key in ("train_dataset_path", "train_eval_dataset_path", "eval_dataset_path"):
         setattr(config, key, _resolve_under(getattr(config, key), config.data_path))
     for key in ("resume_ckpt", "pre_trained", "checkpoint_path", "ckpt_file"):
         setattr(config, key, _resolve_under(getattr(config, key), config.load_path))
     config.output_dir = config.output_path
+    if not os.path.isabs(config.file_name):  # export.py writes where train_url will receive it
+        config.file_name = os.path.join(config.output_path, config.file_name)
 
 
 def moxing_wrapper(func):
