@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from src.model_utils.config import ConfigError, load_config
@@ -62,3 +64,15 @@ def test_a_saved_run_config_reads_back(tmp_path):
     assert config.batch_size == 7 and config.label_dict == "abc" and config.epoch_size == 10
     assert config.class_num == 4 and config.blank == 3  # derived again from the saved label_dict
     assert not hasattr(config, "no_longer_a_key")
+
+
+def test_network_shape_keys_follow_the_network():
+    from src.model_utils.config import ConfigError
+    assert load_config([]).num_step == 24 and load_config([]).input_size == 512
+    assert load_config(["--image_width", "160"]).num_step == 39
+    for args, message in ((["--num_step", "30"], "num_step=30 contradicts the network (must be 24"),
+                          (["--input_size", "256"], "input_size=256 contradicts the network (must be 512"),
+                          (["--image_height", "64"], "image_height 64 does not pool down to one row")):
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            load_config(args)
+    assert load_config(["--num_step", "24"]).num_step == 24  # a consistent explicit value is fine

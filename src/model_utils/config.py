@@ -17,6 +17,8 @@ _POSITIVE = ("batch_size", "epoch_size", "hidden_size", "image_width", "image_he
              "per_print_time", "eval_interval", "learning_rate", "num_parallel_workers")
 
 
+# Output channels of the VGG backbone: the LSTM's input size.
+BACKBONE_CHANNELS = 512
 # Keys naming one dataset kind; their choices come from the one list in src/readers (train_dataset and
 # train_eval_dataset take comma lists and are checked where they are split).
 _DATASET_KEYS = ("eval_dataset", "dataset")
@@ -103,7 +105,31 @@ def _derive_and_check(values, explicit):
     for key in _POSITIVE:
         if key in values and values[key] <= 0:
             raise ConfigError(f"{key} must be positive, got {values[key]}")
+    _derive_network_shapes(values, explicit)
     return values
+
+
+def _halved(size, times):
+    for _ in range(times):
+        size = -(-size // 2)  # a 'same' pool of stride 2 rounds up
+    return size
+
+
+def _derive_network_shapes(values, explicit):
+    """num_step follows image_width and input_size is the backbone's 512 channels: an explicit value
+    that contradicts the network is an error naming the right one; image_height must pool down to 1."""
+    if "image_width" not in values:
+        return
+    derived = {"num_step": _halved(values["image_width"], 2) - 1, "input_size": BACKBONE_CHANNELS}
+    for key, value in derived.items():
+        if key in explicit and values[key] != value:
+            raise ConfigError(f"{key}={values[key]} contradicts the network (must be {value} for image_width "
+                              f"{values['image_width']}); leave it out and it follows")
+        values[key] = value
+    if values["num_step"] < 1:
+        raise ConfigError(f"image_width {values['image_width']} is too narrow: the network needs at least 5 pixels")
+    if _halved(values["image_height"], 4) - 1 != 1:
+        raise ConfigError(f"image_height {values['image_height']} does not pool down to one row: use 17 to 32 (the zoo: 32)")
 
 
 def load_config(argv=None, config_path=None, positional=None):
