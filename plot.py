@@ -19,21 +19,14 @@ def _newest_checkpoint(run_dir):
 
 
 def _prediction_items(config, checkpoint, dataset, dataset_path, num):
-    import numpy as np  # pylint: disable=import-outside-toplevel
-    import mindspore as ms  # pylint: disable=import-outside-toplevel
-    from src.dataset import decode_image, load_samples, preprocess  # pylint: disable=import-outside-toplevel
-    from src.evaluator import load_eval_network  # pylint: disable=import-outside-toplevel
-    from src.label import LabelCodec  # pylint: disable=import-outside-toplevel
-    from src.model_utils.device_adapter import set_device  # pylint: disable=import-outside-toplevel
+    from src.dataset import batched_dataset, decode_image, load_samples  # pylint: disable=import-outside-toplevel
+    from src.recognizer import Recognizer, WordDecoder, recognize  # pylint: disable=import-outside-toplevel
 
-    set_device(config)
     samples = load_samples(dataset, dataset_path, False, config)[:num]
-    images = [decode_image(s.path) for s in samples]
-    batch = np.stack([preprocess(i, config.image_width, config.image_height) for i in images])
-    net = load_eval_network(config, checkpoint)
-    codec = LabelCodec(config.label_dict, config.max_text_length)
-    predictions = codec.greedy_decode(net(ms.Tensor(batch)).asnumpy())
-    return [(image[:, :, ::-1], pred, s.text) for image, pred, s in zip(images, predictions, samples)]
+    recognizer = Recognizer.load(config, checkpoint)
+    readings = recognize(recognizer, batched_dataset(samples, config, config.batch_size, False), samples,
+                         WordDecoder(config))
+    return [(decode_image(s.path)[:, :, ::-1], word, s.text) for s, word, _ in readings]
 
 
 @report_errors

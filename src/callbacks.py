@@ -10,8 +10,8 @@ import numpy as np
 import mindspore as ms
 
 from src.checkpoint import load_network_checkpoint, save_checkpoint_atomic
-from src.evaluator import run_metric
 from src.metric import CRNNAccuracy
+from src.recognizer import Recognizer, WordDecoder, recognize, score
 
 logger = logging.getLogger("crnn")
 
@@ -117,14 +117,15 @@ class EvalDuringTraining:
     """run_eval: accuracy on each train_eval_dataset every eval_interval epochs from eval_start_epoch;
     best_acc.ckpt (judged on the first set) when save_best_ckpt (ties go to the later epoch, as in the zoo).
 
-    eval_sets: [(name, dataset)]; with one set the log line and metrics are the zoo-era ones.
+    eval_sets: [(name, samples, dataset)]; with one set the log line and metrics are the zoo-era ones.
     """
 
     def __init__(self, config, net, eval_sets, ckpt_dir, metrics, is_main_rank):
         self.config = config
         self.net = net
+        self.recognizer = Recognizer.from_network(net)
+        self.decode = WordDecoder(config)
         self.eval_sets = eval_sets
-        self.dataset = eval_sets[0][1]
         self.ckpt_dir = ckpt_dir
         self.metrics = metrics
         self.is_main_rank = is_main_rank
@@ -134,12 +135,12 @@ class EvalDuringTraining:
         start, interval = self.config.eval_start_epoch, self.config.eval_interval
         return epoch >= start and (epoch - start) % interval == 0
 
-    def accuracy(self, dataset=None):
+    def accuracy(self, eval_set=None):
         """Accuracy and 1-NED of the current weights on a whole evaluation set (default: the first)."""
-        metric = CRNNAccuracy(self.config, print_flag=False)
+        _, samples, dataset = eval_set or self.eval_sets[0]
         self.net.set_train(False)
         try:
-            run_metric(self.net, self.dataset if dataset is None else dataset, metric)
+            metric = score(recognize(self.recognizer, dataset, samples, self.decode), CRNNAccuracy(self.config))
         finally:
             self.net.set_train(True)
         return metric.eval(), metric.normalized_edit_similarity()
@@ -148,7 +149,7 @@ class EvalDuringTraining:
         if not self.due(epoch):
             return None
         start = time.time()
-        scores = [(name, *self.accuracy(dataset)) for name, dataset in self.eval_sets]
+        scores = [(eval_set[0], *self.accuracy(eval_set)) for eval_set in self.eval_sets]
         _, accuracy, ned = scores[0]
         logger.info("epoch: {%d}, {acc}: {%.6f}", epoch, accuracy)  # the zoo's lines
         improved = accuracy >= self.best_accuracy

@@ -15,6 +15,7 @@ from src.errors import CRNNError
 from src.label import LabelCodec
 from src.metric import CRNNAccuracy
 from src.readers import get_parser
+from src.recognizer import WordDecoder, read_words, score
 
 logger = logging.getLogger("crnn")
 DTYPES = {"float32": np.float32, "float16": np.float16}
@@ -72,19 +73,19 @@ def postprocess(config):
                                 config.dataset, config.word_filter)
     info = read_output_info(config.result_path)
     dtype = info[0] if info else None
-    metric = CRNNAccuracy(config, print_flag=config.print_flag)
-    missing = 0
-    for sample in samples:
-        path = result_file(config.result_path, root, sample.path)
+    found = [(sample, result_file(config.result_path, root, sample.path)) for sample in samples]
+    for sample, path in found:
         if path is None:
-            missing += 1
             logger.warning("no result for %s (%s)", sample.path, sample.origin)
-            continue
-        metric.update(load_logits(path, dtype, config.num_step, config.class_num), [sample.text])
+    with_result = [(sample, path) for sample, path in found if path is not None]
+    missing = len(samples) - len(with_result)
     if missing:
         print(f"skipped {missing} of {len(samples)} annotated images: no result file in {config.result_path}")
-    if metric.total == 0:
+    if not with_result:
         raise CRNNError(f"none of the {len(samples)} annotated images has a result in {config.result_path}")
+    logit_batches = (load_logits(path, dtype, config.num_step, config.class_num) for _, path in with_result)
+    readings = read_words(logit_batches, [sample for sample, _ in with_result], WordDecoder(config))
+    metric = score(readings, CRNNAccuracy(config, print_flag=config.print_flag))
     accuracy = metric.eval()
     print("result CRNNAccuracy is: ", accuracy)  # the zoo's line, with print's separator
     return accuracy

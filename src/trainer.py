@@ -13,7 +13,7 @@ from src.callbacks import CheckpointKeeper, EvalDuringTraining, MetricsWriter, S
 from src.checkpoint import load_network_checkpoint, read_checkpoint
 from src.crnn import crnn
 from src.crnn_for_train import MovingStatisticsAverager, TrainOneStepCellWithGradClip
-from src.dataset import batched_dataset, create_dataset
+from src.dataset import batched_dataset, load_samples
 from src.errors import CRNNError
 from src.fileio import write_text_atomic
 from src.loss import CTCLoss
@@ -132,8 +132,10 @@ def train(config):
     step_logger = StepLogger(config, steps_per_epoch, total_steps, metrics, lr_values)
     evaluator = None
     if (config.run_eval or config.eval_all_saved_ckpts) and is_main:
-        eval_sets = [(kind, create_dataset(kind, path, config.batch_size, is_training=False, config=config))
-                     for kind, path in zip(eval_kinds, eval_paths)]
+        eval_sets = []
+        for kind, path in zip(eval_kinds, eval_paths):
+            samples = load_samples(kind, path, False, config)
+            eval_sets.append((kind, samples, batched_dataset(samples, config, config.batch_size, False)))
         evaluator = EvalDuringTraining(config, net, eval_sets, ckpt_dir, metrics, is_main)
     logger.info("per_epoch_step_size: %d", steps_per_epoch)  # the zoo's lines
     logger.info("train_start_epoch: %d", start_step // steps_per_epoch)
