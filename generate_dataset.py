@@ -17,12 +17,9 @@ def main():
     if config.num_train < 0 or config.num_test < 0:
         raise CRNNError("num_train and num_test must not be negative")
     start = time.time()
-    try:
-        summary = generate_dataset(config.output_dir, config.num_train, config.num_test, seed=config.seed,
-                                   word_list=config.word_list, workers=config.num_parallel_workers,
-                                   options=RenderOptions.from_config(config))
-    except RuntimeError as err:
-        raise CRNNError(str(err)) from None
+    summary = generate_dataset(config.output_dir, config.num_train, config.num_test, seed=config.seed,
+                               word_list=config.word_list, workers=config.num_parallel_workers,
+                               options=RenderOptions.from_config(config))
     elapsed = time.time() - start
     summary.update(output_dir=config.output_dir, seconds=round(elapsed, 1),
                    images_per_second=round((config.num_train + config.num_test) / max(elapsed, 1e-9), 1))

@@ -152,3 +152,12 @@ def test_text_follows_the_case_and_string_probabilities():
     digits = sum(t.isdigit() for _, t in draws) / len(draws)
     assert 0.27 < upper < 0.36 and 0.06 < digits < 0.10  # 30% upper (+ digit strings); 20% x 40% digits
     assert any(t == "Boston" for _, t in draws) and any(t == "boston" for _, t in draws)
+
+
+def test_a_word_list_without_usable_words_is_one_clear_error(tmp_path):
+    from tests.conftest import run_script
+    (tmp_path / "words.txt").write_text("it's\n---\n")
+    result = run_script("generate_dataset.py", "--output_dir", tmp_path / "out", "--num_train", 4, "--num_test", 0,
+                        "--word_list", tmp_path / "words.txt")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"error: word list {tmp_path / 'words.txt'} has no alphanumeric")

@@ -48,7 +48,7 @@ class _SampleRenderer:
         ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
                                    [cv2.IMWRITE_JPEG_QUALITY, quality])
         if not ok:
-            raise RuntimeError(f"JPEG encoding failed for sample {index}")
+            raise CRNNError(f"JPEG encoding failed for sample {index}")
         return rel_path, label, encoded
 
 
