@@ -39,6 +39,8 @@ def read_checkpoint(path):
                         f"{str(err).splitlines()[0]}") from None
 
 
+# The release checkpoint in models/ (weights only), used when no checkpoint is given.
+SHIPPED_MODEL = "crnn_v2_release.ckpt"
 # The zoo's CTC loss cell keeps its fixed inputs as Parameters, so its training checkpoints hold them.
 ZOO_LOSS_ENTRIES = ("sequence_length", "labels_indices")
 
@@ -58,6 +60,7 @@ def load_network_checkpoint(net, path, model_version=""):
     if zoo_entries:
         logger.warning("%s: ignored %s (the zoo's loss-cell entries, not network weights)", path, ", ".join(zoo_entries))
     expected = {p.name: tuple(p.shape) for p in net.get_parameters()}
+    expected_dtypes = {p.name: p.dtype for p in net.get_parameters()}
     missing = sorted(set(expected) - set(weights))
     unexpected = sorted(set(weights) - set(expected))
     wrong_shape = sorted(k for k in set(expected) & set(weights) if tuple(weights[k].shape) != expected[k])
@@ -73,5 +76,28 @@ def load_network_checkpoint(net, path, model_version=""):
                             if keys)
         raise CRNNError(f"checkpoint {path} does not fit the {model_version or 'network'} "
                         f"network: {details}{hint}")
+    for name, value in weights.items():  # a float16 release file loads into a float32 network and back
+        if value.dtype != expected_dtypes[name]:
+            weights[name] = ms.Parameter(value.astype(expected_dtypes[name]), name=name)
     ms.load_param_into_net(net, weights, strict_load=True)
     return weights
+
+
+def shipped_model_path():
+    """Where the release checkpoint that ships with the project lives."""
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models", SHIPPED_MODEL)
+
+
+def checkpoint_or_shipped(path, config):
+    """path, or when it is empty the shipped release model (V2), said in one log line."""
+    if path:
+        return path
+    shipped = shipped_model_path()
+    if not os.path.isfile(shipped):
+        raise CRNNError(f"no checkpoint given and no shipped model at {shipped}: pass --checkpoint_path "
+                        "(eval.py, predict.py) or --ckpt_file (export.py)")
+    if config.is_explicit("model_version") and config.model_version != "V2":
+        raise CRNNError(f"the shipped model {shipped} is V2: pass --model_version V2 or a V1 checkpoint")
+    config.model_version = "V2"
+    logger.warning("no checkpoint given: using the shipped model %s (V2)", os.path.relpath(shipped))
+    return shipped

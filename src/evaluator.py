@@ -1,7 +1,7 @@
 """eval.py and eval_onnx.py: score a model on a dataset, every sample exactly once, in file order."""
 import os
 
-from src.checkpoint import load_network_checkpoint
+from src.checkpoint import checkpoint_or_shipped, load_network_checkpoint
 from src.crnn import crnn
 from src.dataset import batched_dataset, load_samples
 from src.errors import CRNNError
@@ -26,10 +26,11 @@ def load_eval_network(config, checkpoint_path):
 def evaluate(config, model_path=None, result_line=ZOO_RESULT_LINE):
     """Print the zoo's lines plus 1-NED and the model's img/s; return them as a dict.
 
-    model_path: a checkpoint, ONNX or MINDIR file (default: config.checkpoint_path).
+    model_path: a checkpoint, ONNX or MINDIR file (default: config.checkpoint_path, else the shipped model).
     """
+    model_path = model_path or checkpoint_or_shipped(config.checkpoint_path, config)
     samples = load_samples(config.eval_dataset, config.eval_dataset_path, False, config)
-    recognizer = Recognizer.load(config, model_path or config.checkpoint_path)
+    recognizer = Recognizer.load(config, model_path)
     dataset = batched_dataset(samples, config, config.batch_size, False)
     readings = recognize(recognizer, dataset, samples, WordDecoder(config, config.eval_dataset_path))
     metric = score(readings, CRNNAccuracy(config, print_flag=config.print_flag))

@@ -5,7 +5,7 @@ import tempfile
 import numpy as np
 import mindspore as ms
 
-from src.checkpoint import save_checkpoint_atomic
+from src.checkpoint import checkpoint_or_shipped, save_checkpoint_atomic
 from src.errors import CRNNError
 from src.evaluator import load_eval_network
 from src.model_utils.device_adapter import set_device
@@ -109,6 +109,7 @@ def export_model(config, batch_size=None):
         raise CRNNError(f"quantize {config.quantize} needs --file_format ONNX")
     set_device(config)
     batch_size = batch_size or export_batch_size(config)
+    config.ckpt_file = checkpoint_or_shipped(config.ckpt_file, config)
     net = load_eval_network(config, config.ckpt_file)
     base = config.file_name
     if base.lower().endswith(_SUFFIX[config.file_format]):

@@ -7,6 +7,7 @@ import sys
 
 from tqdm import tqdm
 
+from src.checkpoint import checkpoint_or_shipped
 from src.dataset import batched_dataset, readable_samples
 from src.errors import CRNNError
 from src.readers import Sample
@@ -42,11 +43,10 @@ def collect_images(inputs):
 
 
 def _model_path(config):
-    if config.checkpoint_path:
-        return config.checkpoint_path
-    if config.file_name.lower().endswith((".onnx", ".mindir")):
+    """--checkpoint_path, else an ONNX/MINDIR --file_name, else the shipped model."""
+    if not config.checkpoint_path and config.file_name.lower().endswith((".onnx", ".mindir")):
         return config.file_name
-    raise CRNNError("no model: pass --checkpoint_path C.ckpt, or --file_name M.onnx / M.mindir")
+    return checkpoint_or_shipped(config.checkpoint_path, config)
 
 
 def predict(config, out=sys.stdout):

@@ -85,9 +85,9 @@ def test_bad_inputs_are_one_clear_error(trained_run, tmp_path):
     _, _, ckpt = trained_run
     result = run_script("predict.py", "--checkpoint_path", ckpt, "--device_target", "CPU", tmp_path / "nothing.png")
     assert result.returncode == 2 and "is not a file, folder or glob pattern" in result.stderr
-    result = run_script("predict.py", "--device_target", "CPU", MJSYNTH)
-    assert result.returncode == 2 and "no model" in result.stderr
-    assert "Traceback" not in result.stderr
+    result = run_script("predict.py", "--device_target", "CPU", "--model_version", "V1", MJSYNTH)
+    assert result.returncode == 2 and "Traceback" not in result.stderr  # no shipped model, or it is not V1
+    assert "no checkpoint given and no shipped model" in result.stderr or "shipped model" in result.stderr
     with pytest.raises(CRNNError, match="matches no file"):
         collect_images([str(tmp_path / "*.png")])
 
@@ -103,3 +103,25 @@ def test_eval_with_svt_lexicon_predicts_lexicon_words(trained_run, svt_crops):
     lexicon_words = {w.lower() for line in open(svt_crops / "lexicon_50.txt") for w in line.strip().split(",")[1:]}
     predictions = [l.split(" :: ")[0] for l in result.stdout.splitlines() if " :: " in l]
     assert len(predictions) == 257 and set(predictions) <= lexicon_words
+
+
+def test_without_a_checkpoint_the_shipped_model_is_used_and_said_so(tmp_path, monkeypatch):
+    """predict.py with no model argument falls back to models/ (a stand-in file here when none ships)."""
+    import shutil
+    import mindspore as ms
+    from src import checkpoint
+    from src.crnn import crnn
+    from src.model_utils.config import load_config
+    stand_in = tmp_path / "models" / checkpoint.SHIPPED_MODEL
+    stand_in.parent.mkdir()
+    net = crnn(load_config(["--model_version", "V2", "--device_target", "CPU"]), full_precision=True)
+    ms.save_checkpoint([{"name": p.name, "data": ms.Tensor(p.asnumpy().astype("float16"))}
+                        for p in net.get_parameters()], str(stand_in))  # a float16 release file loads too
+    monkeypatch.setattr(checkpoint, "shipped_model_path", lambda: str(stand_in))
+    from src.predictor import predict
+    config = load_config(["--device_target", "CPU", MJSYNTH], positional=("inputs", ""))
+    results, unreadable = predict(config, out=open(os.devnull, "w"))
+    assert len(results) == 14 and unreadable == 0 and config.model_version == "V2"
+    shipped = checkpoint.checkpoint_or_shipped("", load_config([]))
+    assert shipped == str(stand_in)
+    shutil.rmtree(stand_in.parent)
