@@ -14,7 +14,7 @@
 # every batch, trains EPOCHS epochs with Adam on the per-epoch cosine, starting from the previous
 # stage's weights, and evaluates IIIT5K test and IC13 after every epoch (reported, never used to pick
 # a checkpoint). Stage 1 with the defaults is `budget_protocol.sh RUN mix`. At the end the final weights
-# go to RUN_DIR/crnn_v2_release.ckpt (weights only) and eval.py scores them on IIIT5K and IC13.
+# go to RUN_DIR/crnn_v2_release.ckpt (weights only, stored as float16) and eval.py scores them.
 set -euo pipefail
 usage() { echo "Usage: bash $0 [RUN_DIR] [--key value ...]" >&2; exit 1; }
 source "$(dirname "$0")/common.sh"
@@ -64,7 +64,8 @@ for spec in $STAGES; do
   previous=$(newest_checkpoint "$dir")
 done
 
-"$PY" export.py "${COMMON[@]}" --ckpt_file "$previous" --file_name "$RUN/crnn_v2_release" --file_format CKPT
+"$PY" export.py "${COMMON[@]}" --ckpt_file "$previous" --file_name "$RUN/crnn_v2_release" --file_format CKPT \
+  --ckpt_dtype float16
 for set in $EVAL_SETS; do
   kind=${set%%:*}; path=${set#*:}
   "$PY" eval.py "${COMMON[@]}" --eval_dataset "$kind" --eval_dataset_path "$path" \

@@ -117,8 +117,10 @@ def export_model(config, batch_size=None):
     os.makedirs(os.path.dirname(os.path.abspath(base)), exist_ok=True)
     if config.file_format == "CKPT":  # the network's weights alone, under the zoo's names: a release file
         path = base + ".ckpt"
-        save_checkpoint_atomic(net, path)
-        print(f"exported {config.model_version} weights from {config.ckpt_file} to {path}")
+        dtype = np.float16 if config.ckpt_dtype == "float16" else np.float32
+        save_checkpoint_atomic([{"name": p.name, "data": ms.Tensor(p.asnumpy().astype(dtype))}
+                                for p in net.get_parameters()], path)
+        print(f"exported {config.model_version} weights ({config.ckpt_dtype}) from {config.ckpt_file} to {path}")
         return path
     if config.file_format == "ONNX" and config.dynamic_batch:
         path = export_dynamic_onnx(net, config, base + ".onnx")

@@ -8,7 +8,7 @@ _PROVIDERS = {"GPU": ["CUDAExecutionProvider", "CPUExecutionProvider"], "CPU": [
 
 
 def open_session(path, device_target="CPU", threads=0):
-    """onnxruntime session on CUDA for GPU (onnxruntime-gpu), on the CPU otherwise."""
+    """An onnxruntime InferenceSession on CUDA for GPU (onnxruntime-gpu), on the CPU otherwise."""
     import onnxruntime as ort  # pylint: disable=import-outside-toplevel
     if device_target not in _PROVIDERS:
         raise CRNNError(f"device_target {device_target} has no onnxruntime provider; use GPU or CPU")
@@ -25,25 +25,25 @@ def open_session(path, device_target="CPU", threads=0):
         raise CRNNError(f"ONNX model {path} cannot be loaded: {str(err).splitlines()[0][:200]}") from None
 
 
-def static_batch(session):
+def static_batch(ort_session):
     """The batch size a model was exported with, or None when its batch dimension is dynamic."""
-    dim = session.get_inputs()[0].shape[0]
+    dim = ort_session.get_inputs()[0].shape[0]
     return dim if isinstance(dim, int) else None
 
 
-def run_logits(session, images):
+def run_logits(ort_session, images):
     """(T, B, C) logits for a float32 (B, 3, H, W) batch; a static-batch model runs it in pieces."""
-    name = session.get_inputs()[0].name
-    fixed = static_batch(session)
+    name = ort_session.get_inputs()[0].name
+    fixed = static_batch(ort_session)
     if fixed is None or fixed == len(images):
-        return session.run(None, {name: images})[0]
+        return ort_session.run(None, {name: images})[0]
     pieces = []
     for start in range(0, len(images), fixed):
         chunk = images[start:start + fixed]
         pad = fixed - len(chunk)
         if pad:
             chunk = np.concatenate([chunk, np.zeros((pad,) + chunk.shape[1:], chunk.dtype)])
-        out = session.run(None, {name: chunk})[0]
+        out = ort_session.run(None, {name: chunk})[0]
         pieces.append(out[:, :fixed - pad])
     return np.concatenate(pieces, axis=1)
 

@@ -46,8 +46,8 @@ class Recognizer:
         lower = path.lower()
         if lower.endswith(".onnx"):
             from src.onnx_inference import open_session, run_logits  # pylint: disable=import-outside-toplevel
-            session = open_session(path, config.device_target)
-            return cls(lambda images: run_logits(session, images), f"onnxruntime, {session.get_providers()[0]}")
+            ort_session = open_session(path, config.device_target)
+            return cls(lambda images: run_logits(ort_session, images), f"onnxruntime, {ort_session.get_providers()[0]}")
         from src.model_utils.device_adapter import set_device  # pylint: disable=import-outside-toplevel
         set_device(config)
         if lower.endswith(".mindir"):
