@@ -35,7 +35,7 @@ class RenderOptions:
     bg_noise: float = 0.2
     bg_blotches: float = 0.1
     photo: float = 0.5                  # a crop of a natural photograph blended under the text
-    photo_text_colour: float = 0.3      # with a photo: text colour taken from the photo (low contrast)
+    photo_text_colour: float = 0.15     # with a photo: text colour taken from the photo (low contrast)
     background_dirs: str = DEFAULT_BACKGROUND_DIRS  # colon-separated folders of photographs
     # Geometry
     rotation_max: float = 4.0           # degrees, every sample

@@ -121,8 +121,8 @@ def _text_colour(background, has_photo, rng, options):
     if has_photo and rng.random() < options.photo_text_colour:
         height, width = background.shape[:2]
         colour = background[int(rng.integers(height)), int(rng.integers(width))].copy()
-        return np.clip(colour + rng.choice([-1, 1]) * rng.uniform(25, 60), 0, 255)
-    return _contrasting_colour(_luma(background.mean(axis=(0, 1))), rng.uniform(40, 110), rng, options)
+        return np.clip(colour + rng.choice([-1, 1]) * rng.uniform(40, 80), 0, 255)
+    return _contrasting_colour(_luma(background.mean(axis=(0, 1))), rng.uniform(60, 130), rng, options)
 
 
 def _decorate(image, ink, text_colour, size, rng, options):
