@@ -4,6 +4,7 @@ from dataclasses import dataclass, fields
 from src.errors import CRNNError
 
 DEFAULT_BACKGROUND_DIRS = "/usr/share/backgrounds"
+_RANGE_SUFFIXES = ("_max", "_min")  # float knobs that are not probabilities
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class RenderOptions:
     bg_blotches: float = 0.1
     photo: float = 0.5                  # a crop of a natural photograph blended under the text
     photo_text_colour: float = 0.15     # with a photo: text colour taken from the photo (low contrast)
+    contrast_min: float = 60.0          # luminance gap between text and background mean, drawn in min..max
+    contrast_max: float = 130.0
+    photo_contrast_min: float = 40.0    # the gap of text coloured from the photo
+    photo_contrast_max: float = 80.0
     background_dirs: str = DEFAULT_BACKGROUND_DIRS  # colon-separated folders of photographs
     # Geometry
     rotation_max: float = 4.0           # degrees, every sample
@@ -55,7 +60,7 @@ class RenderOptions:
     def __post_init__(self):
         for field in fields(self):
             value = getattr(self, field.name)
-            if field.type is float and not field.name.endswith("_max") and not 0.0 <= value <= 1.0:
+            if field.type is float and not field.name.endswith(_RANGE_SUFFIXES) and not 0.0 <= value <= 1.0:
                 raise CRNNError(f"synth_{field.name} is a probability, got {value}")
         if self.bg_gradient + self.bg_noise + self.bg_blotches > 1.0:
             raise CRNNError("synth_bg_gradient + synth_bg_noise + synth_bg_blotches must not exceed 1 "
@@ -65,6 +70,9 @@ class RenderOptions:
         if not 8 <= self.font_size_min <= self.font_size_max:
             raise CRNNError(f"synth_font_size_min..max must satisfy 8 <= min <= max, got "
                             f"{self.font_size_min}..{self.font_size_max}")
+        for low, high in (("contrast_min", "contrast_max"), ("photo_contrast_min", "photo_contrast_max")):
+            if not 0 <= getattr(self, low) <= getattr(self, high) <= 255:
+                raise CRNNError(f"synth_{low}..synth_{high} must satisfy 0 <= min <= max <= 255")
         if self.max_word_length < 1:
             raise CRNNError(f"synth_max_word_length must be positive, got {self.max_word_length}")
 

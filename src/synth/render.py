@@ -121,8 +121,10 @@ def _text_colour(background, has_photo, rng, options):
     if has_photo and rng.random() < options.photo_text_colour:
         height, width = background.shape[:2]
         colour = background[int(rng.integers(height)), int(rng.integers(width))].copy()
-        return np.clip(colour + rng.choice([-1, 1]) * rng.uniform(40, 80), 0, 255)
-    return _contrasting_colour(_luma(background.mean(axis=(0, 1))), rng.uniform(60, 130), rng, options)
+        sign = rng.choice([-1, 1])
+        return np.clip(colour + sign * rng.uniform(options.photo_contrast_min, options.photo_contrast_max), 0, 255)
+    gap = rng.uniform(options.contrast_min, options.contrast_max)
+    return _contrasting_colour(_luma(background.mean(axis=(0, 1))), gap, rng, options)
 
 
 def _decorate(image, ink, text_colour, size, rng, options):
