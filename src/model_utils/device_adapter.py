@@ -52,6 +52,8 @@ def set_device(config):
         else:
             ms.set_device(config.device_target, get_device_id())
     except (RuntimeError, ValueError) as err:
+        if ms.get_context("device_target") == config.device_target:
+            return  # this process already runs on that device (MindSpore sets it once per process)
         raise CRNNError(f"device_target {config.device_target} is not usable here "
                         f"({str(err).splitlines()[0][:160]}); pass --device_target CPU") from None
 
