@@ -1,7 +1,6 @@
 """predict.py: text from image files, folders or globs, with a checkpoint, an ONNX or a MINDIR model."""
 import glob
 import json
-import logging
 import os
 import sys
 
@@ -13,7 +12,6 @@ from src.errors import CRNNError
 from src.readers import Sample
 from src.recognizer import Recognizer, WordDecoder, image_batches, read_words
 
-logger = logging.getLogger("crnn")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 PROGRESS_FROM = 256  # images; smaller inputs print no progress bar
 

@@ -53,9 +53,7 @@ class Recognizer:
         if lower.endswith(".mindir"):
             return cls(_mindir_runner(path), "MindSpore MINDIR")
         from src.evaluator import load_eval_network  # pylint: disable=import-outside-toplevel
-        recognizer = cls.from_network(load_eval_network(config, path))
-        recognizer.description = "MindSpore"
-        return recognizer
+        return cls.from_network(load_eval_network(config, path))
 
 
 def _mindir_runner(path):
