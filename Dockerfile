@@ -1,26 +1,29 @@
-# CRNN on MindSpore. CPU image (default):
-#   docker build -t crnn:cpu .
-# GPU image: the mindspore 2.8.0 wheel's GPU plugins are built for CUDA 11 (11.1/11.6) and cuDNN 8, so
-# the base is a CUDA 11.8 + cuDNN 8 runtime; onnxruntime-gpu replaces onnxruntime:
-#   docker build -t crnn:gpu --build-arg DEVICE=gpu \
+# CRNN on MindSpore, from any Debian/Ubuntu base (FROM_IMAGE_NAME, as in the zoo). Needs BuildKit
+# (Docker >= 20.10: DOCKER_BUILDKIT=1, or docker buildx). No "# syntax" line on purpose: the built-in
+# Dockerfile frontend handles the secret and cache mounts below without pulling a frontend image.
+#
+# CPU image:
+#   DOCKER_BUILDKIT=1 docker build -t crnn:cpu .
+#   DOCKER_BUILDKIT=1 docker build -t crnn:cpu --build-arg FROM_IMAGE_NAME=local/debian:bookworm .
+# Behind a TLS-inspecting proxy, give apt and pip the host's CA bundle for the build only (a BuildKit
+# secret is mounted at /run/secrets/ca during the RUN steps and is not stored in any layer):
+#   DOCKER_BUILDKIT=1 docker build -t crnn:cpu --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt .
+# GPU image: MindSpore 2.8.0's GPU plugins are built for CUDA 11 (lib/plugin/gpu11.1, gpu11.6) and cuDNN 8,
+# so the base is a CUDA 11 + cuDNN 8 runtime; onnxruntime-gpu 1.18.1 (CUDA 11) replaces onnxruntime:
+#   DOCKER_BUILDKIT=1 docker build -t crnn:gpu --build-arg DEVICE=gpu \
 #     --build-arg FROM_IMAGE_NAME=nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04 .
+# From a base without CUDA, DEVICE=gpu installs NVIDIA's CUDA 11 / cuDNN 8 runtime wheels instead.
 # Then: bash scripts/docker_start.sh crnn:cpu DATA_DIR MODEL_DIR
-ARG FROM_IMAGE_NAME=python:3.11-slim-bookworm
+ARG FROM_IMAGE_NAME=debian:bookworm-slim
 FROM ${FROM_IMAGE_NAME}
 ARG DEVICE=cpu
-ARG MINDSPORE_PACKAGE=""
-ENV DEBIAN_FRONTEND=noninteractive PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PYTHON=python3
+ARG PYTHON_VERSION=3.11
+ENV DEBIAN_FRONTEND=noninteractive PYTHONUNBUFFERED=1 \
+    VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:${PATH} PYTHON=/opt/venv/bin/python
 WORKDIR /opt/crnn
-COPY scripts/debian-packages.txt scripts/
-RUN apt-get update \
- && apt-get install -y --no-install-recommends $(grep -v '^#' scripts/debian-packages.txt) libgl1 libglib2.0-0 \
- && (command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1 \
-     || apt-get install -y --no-install-recommends python3 python3-pip python3-venv) \
- && rm -rf /var/lib/apt/lists/*
+COPY scripts/docker_setup.sh scripts/debian-packages.txt scripts/
+RUN --mount=type=secret,id=ca sh scripts/docker_setup.sh system
 COPY requirements.txt .
-RUN python3 -m pip install -r requirements.txt \
- && if [ -n "$MINDSPORE_PACKAGE" ]; then python3 -m pip install "$MINDSPORE_PACKAGE"; fi \
- && if [ "$DEVICE" = "gpu" ]; then python3 -m pip uninstall -y onnxruntime && python3 -m pip install onnxruntime-gpu; fi \
- && python3 -c "import mindspore, cv2, onnxruntime; print('mindspore', mindspore.__version__, onnxruntime.get_available_providers())"
+RUN --mount=type=secret,id=ca --mount=type=cache,target=/root/.cache/pip sh scripts/docker_setup.sh python
 COPY . .
 CMD ["bash"]

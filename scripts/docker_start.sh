@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Usage: bash scripts/docker_start.sh [IMAGE] [DATA_DIR] [MODEL_DIR]
-# Starts an interactive container of IMAGE (built from the Dockerfile) with DATA_DIR at /data and
-# MODEL_DIR at /model. Devices: DEVICE=ascend|gpu|cpu, detected when unset (/dev/davinci*, nvidia-smi).
+# Usage: bash scripts/docker_start.sh IMAGE DATA_DIR MODEL_DIR [COMMAND ...]
+# Starts a container of IMAGE (built from the Dockerfile) in /opt/crnn (the code), with DATA_DIR at /data
+# and MODEL_DIR at /model: write runs, checkpoints and exports under /model, they stay on the host when the
+# container (removed on exit) is gone. Without COMMAND: an interactive shell. Devices: DEVICE=ascend|gpu|cpu,
+# detected when unset (/dev/davinci*, nvidia-smi). DOCKER names the docker client (default: docker).
 set -euo pipefail
-usage() { echo "Usage: bash $0 [IMAGE] [DATA_DIR] [MODEL_DIR]" >&2; exit 1; }
-[ $# -eq 3 ] || usage
+usage() { echo "Usage: bash $0 IMAGE DATA_DIR MODEL_DIR [COMMAND ...]" >&2; exit 1; }
+[ $# -ge 3 ] || usage
 source "$(dirname "$0")/common.sh"
 IMAGE=$1
 DATA_DIR=$(abspath "$2")
 MODEL_DIR=$(abspath "$3")
+shift 3
 require_dir DATA_DIR "$DATA_DIR"
 require_dir MODEL_DIR "$MODEL_DIR"
-command -v docker >/dev/null || { echo "error: docker is not installed" >&2; exit 1; }
+DOCKER=${DOCKER:-docker}
+command -v "$DOCKER" >/dev/null || { echo "error: docker client '$DOCKER' is not installed" >&2; exit 1; }
 if [ -z "${DEVICE:-}" ]; then
   if ls /dev/davinci[0-9]* >/dev/null 2>&1; then DEVICE=ascend
   elif command -v nvidia-smi >/dev/null; then DEVICE=gpu
@@ -29,4 +33,8 @@ case "$DEVICE" in
   cpu) ;;
   *) echo "error: DEVICE must be ascend, gpu or cpu, got '$DEVICE'" >&2; exit 1 ;;
 esac
-exec docker run -it --rm --ipc=host "${DEVICE_ARGS[@]}" -v "$DATA_DIR":/data -v "$MODEL_DIR":/model "$IMAGE" /bin/bash
+TTY_ARGS=(-i)
+[ -t 0 ] && [ -t 1 ] && TTY_ARGS=(-it)
+[ $# -gt 0 ] || set -- /bin/bash
+exec "$DOCKER" run "${TTY_ARGS[@]}" --rm --ipc=host "${DEVICE_ARGS[@]+"${DEVICE_ARGS[@]}"}" -w /opt/crnn \
+  -v "$DATA_DIR":/data -v "$MODEL_DIR":/model "$IMAGE" "$@"

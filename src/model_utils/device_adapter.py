@@ -20,7 +20,7 @@ def get_job_id():
 
 # What the GPU plugins of the MindSpore 2.8.0 wheel (lib/plugin/gpu11.1, gpu11.6) load: CUDA 11 and cuDNN 8.
 CUDA_LIBRARIES = ("libcuda.so.1", "libcudart.so.11.0", "libcudnn.so.8", "libcublas.so.11", "libcurand.so.10",
-                  "libcusolver.so.11", "libcufft.so.10", "libcusparse.so.11")
+                  "libcusolver.so.11", "libcufft.so.10", "libcusparse.so.11", "libnvrtc.so.11.2")
 
 
 def missing_cuda_libraries():
