@@ -2,11 +2,14 @@
 
     python -m bench                 # sgemm, train, eval, generator
     python -m bench --only train    # one figure
+    python -m bench --reference_python /path/to/python   # + ratios to the PyTorch eager reference
 
 Figures: the machine's sgemm GFLOP/s (the practical limit), V2 training img/s (32x100, batch 64,
 after warm-up), eval img/s (batch 64), generator img/s, and reader img/s (decode + preprocess, one
 thread) per dataset kind; each with peak RSS and, for the network, the fraction of sgemm throughput
-it reaches; the slowest reader as a multiple of what training consumes.
+it reaches; the slowest reader as a multiple of what training consumes. With --reference_python (an
+interpreter that has torch; the project does not depend on it), ../shared/speed/torch_crnn.py runs before
+and after the figures, and train and eval get `ratio_to_reference`: our img/s over the mean of its two runs.
 """
 import argparse
 import json
@@ -22,6 +25,8 @@ import numpy as np
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIGURES = ("sgemm", "train", "eval", "onnx", "generator", "readers")
 REALDATA = os.environ.get("CRNN_REALDATA", os.path.join(REPO, "..", "shared", "realdata"))
+REFERENCE_SCRIPT = os.path.join(REPO, "..", "shared", "speed", "torch_crnn.py")
+REFERENCE_KEYS = {"train": "train_img_s", "eval": "eval_img_s"}  # our figure -> the reference's field
 
 
 def peak_rss_mb(children=False):
@@ -207,9 +212,25 @@ def bench_readers(limit=1000):
     return {"figure": "readers", "img_per_s_one_thread": results, "peak_rss_mb": peak_rss_mb()}
 
 
+def run_reference(python, script, batch_size=64):
+    """One run of the PyTorch reference: its JSON line as a dict, or {"error": ...}."""
+    done = subprocess.run([python, script, str(batch_size)], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def reference_mean(runs):
+    """Mean img/s per reference field over the runs that worked."""
+    good = [run for run in runs if "error" not in run]
+    return {key: round(sum(run[key] for run in good) / len(good), 1) for key in REFERENCE_KEYS.values()} if good else {}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=FIGURES, help="measure one figure in this process")
+    parser.add_argument("--reference_python", help="a Python with torch, to run the PyTorch eager reference")
+    parser.add_argument("--reference_script", default=REFERENCE_SCRIPT, help="the reference (%(default)s)")
     args = parser.parse_args()
     if args.only:
         result = globals()[f"bench_{args.only}"]()
@@ -217,7 +238,12 @@ def main():
             result["forward_gflop_per_image"] = round(crnn_v2_forward_gflop(), 3)
         print(json.dumps(result), flush=True)
         return
-    limit, train_img_s = None, None
+    if args.reference_python and not os.path.isfile(args.reference_script):
+        parser.error(f"--reference_script {args.reference_script} does not exist")
+    reference_runs = []
+    if args.reference_python:
+        reference_runs.append(run_reference(args.reference_python, args.reference_script))
+    limit, train_img_s, ours = None, None, {}
     for figure in FIGURES:
         done = subprocess.run([sys.executable, "-m", "bench", "--only", figure], cwd=REPO, capture_output=True,
                               text=True)
@@ -229,11 +255,24 @@ def main():
             limit = result["gflops"]
         if figure == "train":
             train_img_s = result["img_per_s"]
+        if figure in REFERENCE_KEYS:
+            ours[figure] = result
         if figure == "readers" and train_img_s:
             result["slowest_vs_training"] = round(min(result["img_per_s_one_thread"].values()) / train_img_s, 1)
         if limit and "achieved_gflops" in result:
             result["fraction_of_sgemm"] = round(result["achieved_gflops"] / limit, 3)
-        print(json.dumps(result), flush=True)
+        if figure not in REFERENCE_KEYS or not args.reference_python:
+            print(json.dumps(result), flush=True)
+    if args.reference_python:
+        # Reference, project, reference: the machines drift, and the mean brackets our figures in time.
+        reference_runs.append(run_reference(args.reference_python, args.reference_script))
+        mean = reference_mean(reference_runs)
+        for figure, result in ours.items():
+            if mean:
+                result["reference_img_per_s"] = mean[REFERENCE_KEYS[figure]]
+                result["ratio_to_reference"] = round(result["img_per_s"] / result["reference_img_per_s"], 2)
+            print(json.dumps(result), flush=True)
+        print(json.dumps({"figure": "reference", "runs": reference_runs, "mean": mean}), flush=True)
 
 
 if __name__ == "__main__":
