@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Usage: bash scripts/docker_start.sh IMAGE DATA_DIR MODEL_DIR [COMMAND ...]
+# Usage: bash scripts/docker_start.sh [IMAGE] [DATA_DIR] [MODEL_DIR] [COMMAND ...](optional)
 # Starts a container of IMAGE (built from the Dockerfile) in /opt/crnn (the code), with DATA_DIR at /data
 # and MODEL_DIR at /model: write runs, checkpoints and exports under /model, they stay on the host when the
 # container (removed on exit) is gone. Without COMMAND: an interactive shell. Devices: DEVICE=ascend|gpu|cpu,
 # detected when unset (/dev/davinci*, nvidia-smi). DOCKER names the docker client (default: docker).
 set -euo pipefail
-usage() { echo "Usage: bash $0 IMAGE DATA_DIR MODEL_DIR [COMMAND ...]" >&2; exit 1; }
+usage() { echo "Usage: bash $0 [IMAGE] [DATA_DIR] [MODEL_DIR] [COMMAND ...](optional)" >&2; exit 1; }
 [ $# -ge 3 ] || usage
 source "$(dirname "$0")/common.sh"
 IMAGE=$1
