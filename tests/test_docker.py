@@ -16,7 +16,8 @@ def _daemon_problem():
             info = subprocess.run([client, "info"], capture_output=True, text=True, timeout=60)
             if info.returncode == 0:
                 return ""
-            return f"no Docker daemon reachable ({client} info: {info.stderr.strip().splitlines()[-1:]})"
+            last = (info.stderr.strip().splitlines() or ["no output"])[-1]
+            return f"no Docker daemon reachable ({client} info: {last})"
     return "no docker client installed"
 
 
