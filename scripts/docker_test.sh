@@ -43,10 +43,15 @@ export DOCKER
 BUILD_LOG=$(mktemp -t crnn_docker_build.XXXXXX)
 SECRET_ARGS=()
 [ "$CA_BUNDLE" = none ] || SECRET_ARGS=(--secret "id=ca,src=$CA_BUNDLE")
+# build TAG [--build-arg ...]: the image of this checkout from BASE; the log's tail on failure.
+build() {
+  local tag=$1; shift
+  DOCKER_BUILDKIT=1 "$DOCKER" build --progress=plain -t "$tag" --build-arg FROM_IMAGE_NAME="$BASE" "$@" \
+    "${SECRET_ARGS[@]+"${SECRET_ARGS[@]}"}" "$ROOT" > "$BUILD_LOG" 2>&1 \
+    || { tail -n 30 "$BUILD_LOG" >&2; fail "docker build of $tag (full log: $BUILD_LOG)"; }
+}
 step "building $IMAGE from $BASE with $DOCKER$([ "$CA_BUNDLE" = none ] || echo ", CA bundle $CA_BUNDLE as build secret")"
-DOCKER_BUILDKIT=1 "$DOCKER" build --progress=plain -t "$IMAGE" --build-arg FROM_IMAGE_NAME="$BASE" \
-  "${SECRET_ARGS[@]+"${SECRET_ARGS[@]}"}" "$ROOT" > "$BUILD_LOG" 2>&1 \
-  || { tail -n 30 "$BUILD_LOG" >&2; fail "docker build (full log: $BUILD_LOG)"; }
+build "$IMAGE"
 step "built $IMAGE ($("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.2f GB", $1 / 1e9}'))"
 
 # 1. Nothing of the build secret stays: no file with its bytes, no variable or history entry naming it.
@@ -113,9 +118,7 @@ for name in "${TESTS[@]}"; do TEST_FILES+=("tests/$name.py"); done
 
 if [ "${GPU:-0}" = 1 ]; then
   step "building the GPU variant ${IMAGE}-gpu from $BASE"
-  DOCKER_BUILDKIT=1 "$DOCKER" build --progress=plain -t "${IMAGE}-gpu" --build-arg DEVICE=gpu \
-    --build-arg FROM_IMAGE_NAME="$BASE" "${SECRET_ARGS[@]+"${SECRET_ARGS[@]}"}" "$ROOT" > "$BUILD_LOG" 2>&1 \
-    || { tail -n 30 "$BUILD_LOG" >&2; fail "docker build of the GPU variant (full log: $BUILD_LOG)"; }
+  build "${IMAGE}-gpu" --build-arg DEVICE=gpu
   missing=$("$DOCKER" run --rm -w /opt/crnn "${IMAGE}-gpu" python -c \
     "from src.model_utils.device_adapter import missing_cuda_libraries; print(*missing_cuda_libraries())")
   [ "$missing" = libcuda.so.1 ] || fail "the GPU image lacks CUDA libraries: $missing"
