@@ -73,15 +73,36 @@ def test_real_mjsynth_crops_read_through_an_mjsynth_tree(tmp_path):
 
 
 def test_font_pool_has_hundreds_of_faces_and_no_package_dominates():
-    from src.synth.fonts import FontPool, scan_fonts
+    from src.synth.fonts import DECORATIVE_PACKAGES, FontPool, package_of, scan_fonts
     faces = scan_fonts()
-    pool = FontPool(faces)
+    pool = FontPool(faces, decorative=0.05)
     assert len(pool) >= 300 and pool.num_families >= 100, (len(pool), pool.num_families)
     rng = np.random.default_rng(0)
-    draws = Counter(os.path.dirname(pool.sample(rng)) for _ in range(4000))
-    biggest = Counter(os.path.dirname(p) for p, _ in faces).most_common(1)[0]
-    # The folder with the most faces is drawn about as often as any other folder, not by face count.
-    assert draws[biggest[0]] / 4000 < 3.0 / len(pool.groups), (biggest, draws.most_common(3))
+    draws = Counter(package_of(pool.sample(rng)) for _ in range(8000))
+    # Packages are drawn evenly, not by face count: the most drawn one gets about 1/len(regular).
+    assert draws.most_common(1)[0][1] / 8000 < 2.0 / len(pool.regular), draws.most_common(3)
+    decorative = sum(n for package, n in draws.items() if package in DECORATIVE_PACKAGES)
+    assert abs(decorative / 8000 - 0.05) < 0.01, decorative
+
+
+def test_a_package_counts_once_across_format_folders_and_sub_folders():
+    from src.synth.fonts import package_of
+    assert package_of("/usr/share/fonts/truetype/fantasque-sans/Normal/TTF/a.ttf") == "fantasque-sans"
+    assert package_of("/usr/share/fonts/opentype/fantasque-sans/NoLoopK/OTF/a.otf") == "fantasque-sans"
+    assert package_of("/usr/share/fonts/fonts-go/Go-Regular.ttf") == "fonts-go"
+    assert package_of("/usr/local/share/fonts/mine.ttf") == "/usr/local/share/fonts"
+    assert package_of("/f/big/1.ttf") == "/f/big"
+
+
+def test_decorative_packages_are_drawn_at_their_own_rate():
+    from src.synth.fonts import FontPool
+    faces = ([(f"/usr/share/fonts/truetype/dejavu/{i}.ttf", "DejaVu") for i in range(20)]
+             + [("/usr/share/fonts/truetype/kristi/Kristi.ttf", "Kristi")])
+    rng = np.random.default_rng(2)
+    for share in (0.0, 0.2, 1.0):
+        pool = FontPool(faces, decorative=share)
+        kristi = sum(pool.sample(rng).endswith("Kristi.ttf") for _ in range(5000))
+        assert abs(kristi / 5000 - share) < 0.02, (share, kristi)
 
 
 def test_font_pool_draws_folder_then_family_then_face():

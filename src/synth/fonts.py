@@ -47,18 +47,45 @@ def find_fonts(font_dirs=DEFAULT_FONT_DIRS, chars=REQUIRED_CHARS):
     return [path for path, _ in scan_fonts(font_dirs, chars)]
 
 
-class FontPool:
-    """Faces grouped by folder (one Debian package each, roughly), then by family.
+# Debian font packages of script, handwriting, blackletter and ornamental display faces. Scene text is
+# mostly set in text and signage faces, so these are drawn at their own, small rate (synth_decorative_fonts)
+# instead of as often as any other package.
+DECORATIVE_PACKAGES = frozenset((
+    "aenigma", "bajaderka", "blankenburg", "cherrybomb", "dancingscript", "f500", "femkeklaver",
+    "fifthhorseman", "isabella", "kaushanscript", "kristi", "le-murmure", "leckerli-one", "lobster",
+    "lobstertwo", "rampart", "rufscript", "staypuft", "tomsontalks"))
+_FORMAT_FOLDERS = ("truetype", "opentype", "type1")
 
-    A draw picks a folder, then a family in it, then a face: a package of 400 display faces is drawn
-    as often as one with a single family, and a family's eight weights count as one.
+
+def package_of(path):
+    """The font package a face belongs to: the first folder under <fonts root>/[truetype|opentype|type1]/,
+    so that one package's TTF and OTF copies or sub-folders count once; the face's folder elsewhere."""
+    parts = os.path.dirname(path).split(os.sep)
+    if "fonts" not in parts:
+        return os.path.dirname(path)
+    rest = parts[len(parts) - parts[::-1].index("fonts"):]
+    if rest and rest[0] in _FORMAT_FOLDERS:
+        rest = rest[1:]
+    return rest[0] if rest else os.path.dirname(path)
+
+
+class FontPool:
+    """Faces grouped by package, then by family.
+
+    A draw picks a package, then a family in it, then a face: a package of 400 display faces is drawn
+    as often as one with a single family, and a family's eight weights count as one. Decorative packages
+    (DECORATIVE_PACKAGES) form a second pool, drawn with probability `decorative` when both pools have faces.
     """
 
-    def __init__(self, faces):
-        groups = defaultdict(lambda: defaultdict(list))
+    def __init__(self, faces, decorative=0.05):
+        pools = (defaultdict(lambda: defaultdict(list)), defaultdict(lambda: defaultdict(list)))
         for path, family in sorted(faces):
-            groups[os.path.dirname(path)][family].append(path)
-        self.groups = [[faces_of for _, faces_of in sorted(families.items())] for _, families in sorted(groups.items())]
+            package = package_of(path)
+            pools[package in DECORATIVE_PACKAGES][package][family].append(path)
+        self.regular, self.decorative = ([[faces_of for _, faces_of in sorted(families.items())]
+                                          for _, families in sorted(pool.items())] for pool in pools)
+        self.decorative_share = decorative
+        self.groups = self.regular + self.decorative
         self.num_faces = len(faces)
         self.num_families = sum(len(g) for g in self.groups)
 
@@ -66,6 +93,9 @@ class FontPool:
         return self.num_faces
 
     def sample(self, rng):
-        families = self.groups[int(rng.integers(len(self.groups)))]
+        groups = self.regular
+        if not groups or (self.decorative and rng.random() < self.decorative_share):
+            groups = self.decorative
+        families = groups[int(rng.integers(len(groups)))]
         faces = families[int(rng.integers(len(families)))]
         return faces[int(rng.integers(len(faces)))]

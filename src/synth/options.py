@@ -21,6 +21,7 @@ class RenderOptions:
     capitalised: float = 0.25
     list_case: float = 0.05
     # Font and glyphs
+    decorative_fonts: float = 0.05      # face from a script/blackletter/ornamental package (fonts.py's list)
     font_size_min: int = 22
     font_size_max: int = 56
     spacing: float = 0.3                # letter spacing of -1..+3 px

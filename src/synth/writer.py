@@ -72,7 +72,7 @@ def make_renderer(seed, options=RenderOptions(), word_list=None, font_dirs=None,
         raise CRNNError(f"found {len(faces)} usable fonts, need at least {MIN_FONTS}: "
                         "install the Debian font packages listed in scripts/debian-packages.txt")
     photos = load_photos(options.background_dirs) if options.photo > 0 else []
-    return _SampleRenderer(words, FontPool(faces), photos, options, seed, jpeg_quality)
+    return _SampleRenderer(words, FontPool(faces, options.decorative_fonts), photos, options, seed, jpeg_quality)
 
 
 def generate_dataset(output_dir, num_train, num_test, seed=0, workers=None, word_list=None,
