@@ -85,9 +85,8 @@ class FontPool:
         self.regular, self.decorative = ([[faces_of for _, faces_of in sorted(families.items())]
                                           for _, families in sorted(pool.items())] for pool in pools)
         self.decorative_share = decorative
-        self.groups = self.regular + self.decorative
         self.num_faces = len(faces)
-        self.num_families = sum(len(g) for g in self.groups)
+        self.num_families = sum(len(families) for families in self.regular + self.decorative)
 
     def __len__(self):
         return self.num_faces
