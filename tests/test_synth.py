@@ -164,15 +164,31 @@ def test_variations_switch_off_and_on_with_their_probability():
 
 
 def test_text_follows_the_case_and_string_probabilities():
-    from src.synth.words import sample_text
+    from src.synth.options import RenderOptions
+    from src.synth.words import WordList, sample_text
     rng = np.random.default_rng(0)
-    words = ["apple", "Boston", "cat"]
-    draws = [sample_text(words, rng) for _ in range(4000)]
+    words = WordList(["apple", "Boston", "cat"])
+    draws = [sample_text(words, rng, RenderOptions(scene_lengths=0.0)) for _ in range(4000)]
     assert all(label == text.lower() for label, text in draws)
     upper = sum(t.isupper() for _, t in draws) / len(draws)
     digits = sum(t.isdigit() for _, t in draws) / len(draws)
     assert 0.27 < upper < 0.36 and 0.06 < digits < 0.10  # 30% upper (+ digit strings); 20% x 40% digits
     assert any(t == "Boston" for _, t in draws) and any(t == "boston" for _, t in draws)
+
+
+def test_scene_lengths_make_short_text_common():
+    from src.synth.options import RenderOptions
+    from src.synth.words import SCENE_LENGTH_SHARES, WordList, load_words, sample_text
+    words = WordList(load_words(max_length=18))
+    def length_shares(scene_lengths, n=6000):
+        rng = np.random.default_rng(1)
+        options = RenderOptions(scene_lengths=scene_lengths)
+        lengths = np.array([len(sample_text(words, rng, options)[0]) for _ in range(n)])
+        return np.bincount(lengths, minlength=19)[1:19] / n
+    uniform, scene = length_shares(0.0), length_shares(1.0)
+    assert uniform[:3].sum() < 0.06 and np.median(np.repeat(np.arange(1, 19), (uniform * 6000).astype(int))) >= 7
+    expected = SCENE_LENGTH_SHARES / SCENE_LENGTH_SHARES.sum()
+    assert abs(scene[:3].sum() - expected[:3].sum()) < 0.03 and np.abs(scene - expected).max() < 0.025
 
 
 def test_a_word_list_without_usable_words_is_one_clear_error(tmp_path):

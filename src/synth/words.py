@@ -3,6 +3,8 @@ import os
 import re
 import string
 
+import numpy as np
+
 from src.errors import CRNNError
 from src.synth.options import RenderOptions
 
@@ -10,6 +12,12 @@ DEFAULT_WORD_LIST = "/usr/share/dict/words"
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 _RANDOM_CHARS = list(string.ascii_lowercase + string.digits)
 _DIGITS = list(string.digits)
+
+# Share of each text length, 1..18 characters, among the labels of IIIT5K train and SVT train (2,257 words),
+# smoothed above 10 so that long words still occur. Scene text is mostly short: a third of it has at most
+# three characters, while a word list drawn uniformly has a median length of 8 and almost no words of 1-3.
+SCENE_LENGTH_SHARES = np.array([2.9, 11.4, 16.8, 17.6, 16.0, 12.2, 9.7, 4.8, 3.9, 2.0,
+                                1.3, 0.8, 0.5, 0.4, 0.3, 0.2, 0.2, 0.2])
 
 
 def load_words(path=DEFAULT_WORD_LIST, max_length=23):
@@ -27,9 +35,38 @@ def load_words(path=DEFAULT_WORD_LIST, max_length=23):
     return sorted(words)
 
 
-def random_string(rng, min_length=3, max_length=10, digits_only=False):
+class WordList:
+    """The dictionary words, also grouped by length so that a length can be drawn first."""
+
+    def __init__(self, words):
+        self.words = list(words)
+        by_length = {}
+        for word in self.words:
+            by_length.setdefault(len(word), []).append(word)
+        self.lengths = np.array(sorted(n for n in by_length if n <= len(SCENE_LENGTH_SHARES)))
+        if len(self.lengths):
+            shares = SCENE_LENGTH_SHARES[self.lengths - 1]
+            self.length_p = shares / shares.sum()
+        self.by_length = by_length
+
+    def uniform(self, rng):
+        return self.words[int(rng.integers(len(self.words)))]
+
+    def of_scene_length(self, rng):
+        """A word whose length follows SCENE_LENGTH_SHARES (restricted to the lengths the list has)."""
+        if not len(self.lengths):
+            return self.uniform(rng)
+        group = self.by_length[int(rng.choice(self.lengths, p=self.length_p))]
+        return group[int(rng.integers(len(group)))]
+
+
+def scene_length(rng):
+    """A text length drawn from SCENE_LENGTH_SHARES."""
+    return int(rng.choice(len(SCENE_LENGTH_SHARES), p=SCENE_LENGTH_SHARES / SCENE_LENGTH_SHARES.sum())) + 1
+
+
+def random_string(rng, length, digits_only=False):
     """A random string of lowercase letters and digits (codes, plates) or of digits (prices, numbers)."""
-    length = int(rng.integers(min_length, max_length + 1))
     return "".join(rng.choice(_DIGITS if digits_only else _RANDOM_CHARS, size=length))
 
 
@@ -48,10 +85,12 @@ def apply_case(word, rng, options=RenderOptions()):
 
 
 def sample_text(words, rng, options=RenderOptions()):
-    """(lowercase label, text as rendered) for one sample."""
+    """(lowercase label, text as rendered) for one sample; words is a WordList."""
+    by_scene_length = rng.random() < options.scene_lengths
     if rng.random() < options.random_string:
-        word = random_string(rng, digits_only=rng.random() < options.digits_only)
+        length = scene_length(rng) if by_scene_length else int(rng.integers(3, 11))
+        word = random_string(rng, length, digits_only=rng.random() < options.digits_only)
     else:
-        word = words[int(rng.integers(len(words)))]
+        word = words.of_scene_length(rng) if by_scene_length else words.uniform(rng)
     text = apply_case(word, rng, options)
     return text.lower(), text

@@ -20,7 +20,7 @@ from src.synth.backgrounds import load_photos
 from src.synth.fonts import FontPool, scan_fonts
 from src.synth.options import RenderOptions
 from src.synth.render import render_word
-from src.synth.words import load_words, sample_text
+from src.synth.words import WordList, load_words, sample_text
 
 MIN_FONTS = 10
 
@@ -66,7 +66,7 @@ def _render_in_worker(index):
 
 def make_renderer(seed, options=RenderOptions(), word_list=None, font_dirs=None, jpeg_quality=(75, 95)):
     """A callable index -> (relative path, label, JPEG bytes) with its word list, fonts and photos loaded."""
-    words = load_words(word_list or "/usr/share/dict/words", max_length=options.max_word_length)
+    words = WordList(load_words(word_list or "/usr/share/dict/words", max_length=options.max_word_length))
     faces = scan_fonts(font_dirs) if font_dirs else scan_fonts()
     if len(faces) < MIN_FONTS:
         raise CRNNError(f"found {len(faces)} usable fonts, need at least {MIN_FONTS}: "
