@@ -14,7 +14,7 @@ class RenderOptions:
     Setting a probability to 0 switches that variation off, so every ablation is a command-line change.
     """
     # Text
-    scene_lengths: float = 0.75         # text length drawn from scene text's (words.py), else uniform word
+    scene_lengths: float = 0.5          # text length drawn from scene text's (words.py), else uniform word
     random_string: float = 0.2          # random string (3-10 characters, or of a scene length) instead of a word
     digits_only: float = 0.4            # of those random strings, digits only
     max_word_length: int = 18           # longest dictionary word drawn
