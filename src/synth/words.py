@@ -18,6 +18,7 @@ _DIGITS = list(string.digits)
 # three characters, while a word list drawn uniformly has a median length of 8 and almost no words of 1-3.
 SCENE_LENGTH_SHARES = np.array([2.9, 11.4, 16.8, 17.6, 16.0, 12.2, 9.7, 4.8, 3.9, 2.0,
                                 1.3, 0.8, 0.5, 0.4, 0.3, 0.2, 0.2, 0.2])
+_SCENE_LENGTH_P = SCENE_LENGTH_SHARES / SCENE_LENGTH_SHARES.sum()
 
 
 def load_words(path=DEFAULT_WORD_LIST, max_length=23):
@@ -62,7 +63,7 @@ class WordList:
 
 def scene_length(rng):
     """A text length drawn from SCENE_LENGTH_SHARES."""
-    return int(rng.choice(len(SCENE_LENGTH_SHARES), p=SCENE_LENGTH_SHARES / SCENE_LENGTH_SHARES.sum())) + 1
+    return int(rng.choice(len(_SCENE_LENGTH_P), p=_SCENE_LENGTH_P)) + 1
 
 
 def random_string(rng, length, digits_only=False):
