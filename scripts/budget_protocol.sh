@@ -30,6 +30,7 @@ REAL=$(abspath "${CRNN_REALDATA:-$ROOT/../shared/realdata}")
 require_dir CRNN_REALDATA "$REAL"
 DATA="$RUN/data"
 mkdir -p "$DATA"
+lock_run_dir "$RUN"
 cd "$ROOT"
 
 generate_words "$DATA/synth" $((SAMPLES / 3)) 2000 "$SEED" "${GEN_ARGS[@]+"${GEN_ARGS[@]}"}"

@@ -70,5 +70,12 @@ generate_words() {
     --num_test "$num_test" --seed "$seed" "$@" 2>&1 | tail -n 1
 }
 
+# Hold $1/.lock until the calling script and everything it started have ended, so that a second
+# launch on the same run folder stops at once instead of rendering and training beside the first.
+lock_run_dir() {
+  exec 9> "$1/.lock"
+  flock -n 9 || { echo "error: another recipe is already running in $1 (it holds $1/.lock)" >&2; exit 1; }
+}
+
 # The newest step checkpoint under $1/ckpt, or nothing.
 newest_checkpoint() { ls -t "$1"/ckpt/crnn-*_*.ckpt 2>/dev/null | head -n 1 || true; }

@@ -28,6 +28,7 @@ REAL=$(abspath "${CRNN_REALDATA:-$ROOT/../shared/realdata}")
 require_dir CRNN_REALDATA "$REAL"
 DATA="$RUN/data"
 mkdir -p "$DATA"
+lock_run_dir "$RUN"
 cd "$ROOT"
 prepare_real_data "$DATA" "$REAL"
 COMMON=(--device_target CPU --model_version V2)

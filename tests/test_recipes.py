@@ -1,4 +1,5 @@
 """The training recipes in scripts/: the release recipe survives kill -9; the budget protocol's arguments."""
+import fcntl
 import os
 import re
 import signal
@@ -47,3 +48,16 @@ def test_budget_protocol_refuses_a_wrong_mix_name(tmp_path):
     result = subprocess.run(["bash", os.path.join(REPO, "scripts", "budget_protocol.sh"), str(tmp_path), "both"],
                             capture_output=True, text=True, cwd=REPO)
     assert result.returncode != 0 and result.stderr.startswith("Usage: bash")
+
+
+def test_a_second_launch_on_a_busy_run_folder_stops_with_one_error(tmp_path):
+    (tmp_path / "data").mkdir()
+    with open(tmp_path / ".lock", "w") as held:  # what a running recipe holds
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        for script in ("budget_protocol.sh", "train_release.sh"):
+            result = subprocess.run(["bash", os.path.join(REPO, "scripts", script), str(tmp_path)],
+                                    capture_output=True, text=True, cwd=REPO, timeout=60,
+                                    env=dict(os.environ, CRNN_REALDATA=REALDATA))
+            assert result.returncode == 1, result.stderr
+            assert result.stderr == f"error: another recipe is already running in {tmp_path} (it holds {tmp_path}/.lock)\n"
+            assert not (tmp_path / "data" / "iiit5k_train").exists()  # stopped before touching the data
