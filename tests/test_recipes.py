@@ -1,4 +1,4 @@
-"""The training recipes in scripts/: the release recipe survives kill -9; the budget protocol's arguments."""
+"""The training recipes in scripts/: the release recipe survives kill -9; one run per folder; the budget protocol's arguments."""
 import fcntl
 import os
 import re
