@@ -1,4 +1,4 @@
-"""The training recipes in scripts/: the release recipe survives kill -9; one run per folder; the budget protocol's arguments."""
+"""The recipes in scripts/: the release recipe survives kill -9, one run per folder, the budget protocol's arguments."""
 import fcntl
 import os
 import re
@@ -59,5 +59,6 @@ def test_a_second_launch_on_a_busy_run_folder_stops_with_one_error(tmp_path):
                                     capture_output=True, text=True, cwd=REPO, timeout=60,
                                     env=dict(os.environ, CRNN_REALDATA=REALDATA))
             assert result.returncode == 1, result.stderr
-            assert result.stderr == f"error: another recipe is already running in {tmp_path} (it holds {tmp_path}/.lock)\n"
+            expected = f"error: another recipe is already running in {tmp_path} (it holds {tmp_path}/.lock)\n"
+            assert result.stderr == expected
             assert not (tmp_path / "data" / "iiit5k_train").exists()  # stopped before touching the data
