@@ -71,10 +71,11 @@ generate_words() {
 }
 
 # Hold $1/.lock until the calling script and everything it started have ended, so that a second
-# launch on the same run folder stops at once instead of rendering and training beside the first.
+# launch on the same run folder stops instead of rendering and training beside the first. It waits
+# up to 10 s: after a kill -9, the killed run's processes release the lock only as they finish exiting.
 lock_run_dir() {
   exec 9> "$1/.lock"
-  flock -n 9 || { echo "error: another recipe is already running in $1 (it holds $1/.lock)" >&2; exit 1; }
+  flock -w 10 9 || { echo "error: another recipe is already running in $1 (it holds $1/.lock)" >&2; exit 1; }
 }
 
 # The newest step checkpoint under $1/ckpt, or nothing.
