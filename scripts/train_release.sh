@@ -6,7 +6,7 @@
 # Usage: bash scripts/train_release.sh [RUN_DIR] [--key value ...]
 #   RUN_DIR: default ${CRNN_RUNS:-$HOME/crnn_runs}/release (outside the repository).
 #   Trailing --key value pairs go to every train.py call.
-# Env: STAGES   "words:learning_rate" per stage, space-separated (default "50000:0.001 100000:0.0005 100000:0.0002");
+# Env: STAGES   "words:learning_rate" per stage, space-separated (default "50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001");
 #      EPOCHS   epochs per stage (3); RATIO synth,iiit5k,svt shares of every batch (0.75,0.22,0.03);
 #      CRNN_REALDATA (../shared/realdata); INIT a checkpoint the first stage starts from (e.g. models/...);
 #      EVAL_SETS "kind:path ..." evaluated after every epoch and at the end (IIIT5K test and IC13).
@@ -21,7 +21,7 @@ source "$(dirname "$0")/common.sh"
 split_args "$@"
 [ ${#POS[@]} -le 1 ] || usage
 RUN=$(abspath "${POS[0]:-${CRNN_RUNS:-$HOME/crnn_runs}/release}")
-STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002"}
+STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001"}
 EPOCHS=${EPOCHS:-3}
 RATIO=${RATIO:-0.75,0.22,0.03}
 REAL=$(abspath "${CRNN_REALDATA:-$ROOT/../shared/realdata}")
