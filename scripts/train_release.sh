@@ -6,7 +6,9 @@
 # Usage: bash scripts/train_release.sh [RUN_DIR] [--key value ...]
 #   RUN_DIR: default ${CRNN_RUNS:-$HOME/crnn_runs}/release (outside the repository).
 #   Trailing --key value pairs go to every train.py call.
-# Env: STAGES   "words:learning_rate" per stage, space-separated (default "50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001");
+# Env: STAGES   "words:learning_rate[:knob=value,...]" per stage, space-separated; the knobs are the
+#               generator's synth_* keys, without the prefix, for that stage's words (default below);
+#      FIRST_STAGE skip the stages before it (1); with INIT, continues a model those stages made;
 #      EPOCHS   epochs per stage (3); RATIO synth,iiit5k,svt shares of every batch (0.75,0.22,0.03);
 #      CRNN_REALDATA (../shared/realdata); INIT a checkpoint the first stage starts from (e.g. models/...);
 #      EVAL_SETS "kind:path ..." evaluated after every epoch and at the end (IIIT5K test and IC13).
@@ -21,7 +23,8 @@ source "$(dirname "$0")/common.sh"
 split_args "$@"
 [ ${#POS[@]} -le 1 ] || usage
 RUN=$(abspath "${POS[0]:-${CRNN_RUNS:-$HOME/crnn_runs}/release}")
-STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001"}
+STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001 50000:0.0001:tilt=0.15,tight_crop=0.1,relief=0.05"}
+FIRST_STAGE=${FIRST_STAGE:-1}
 EPOCHS=${EPOCHS:-3}
 RATIO=${RATIO:-0.75,0.22,0.03}
 REAL=$(abspath "${CRNN_REALDATA:-$ROOT/../shared/realdata}")
@@ -41,11 +44,14 @@ previous="${INIT:-}"
 stage=0
 for spec in $STAGES; do
   stage=$((stage + 1))
-  words=${spec%%:*}; lr=${spec##*:}
+  [ "$stage" -ge "$FIRST_STAGE" ] || continue
+  IFS=: read -r words lr knobs <<< "$spec"
+  SYNTH_ARGS=()
+  for knob in ${knobs//,/ }; do SYNTH_ARGS+=("--synth_${knob%%=*}" "${knob#*=}"); done
   dir="$RUN/stage$stage"
   if [ ! -f "$dir/done" ]; then
-    echo "train_release: stage $stage: $words words x $EPOCHS epochs, mix $RATIO, Adam $lr$([ -n "$previous" ] && echo ", from $previous")"
-    generate_words "$DATA/synth_s$stage" "$words" 0 "$stage"
+    echo "train_release: stage $stage: $words words${knobs:+ ($knobs)} x $EPOCHS epochs, mix $RATIO, Adam $lr$([ -n "$previous" ] && echo ", from $previous")"
+    generate_words "$DATA/synth_s$stage" "$words" 0 "$stage" "${SYNTH_ARGS[@]+"${SYNTH_ARGS[@]}"}"
     INIT_ARGS=()
     last=$(newest_checkpoint "$dir")
     if [ -n "$last" ]; then

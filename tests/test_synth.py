@@ -198,3 +198,62 @@ def test_a_word_list_without_usable_words_is_one_clear_error(tmp_path):
                         "--word_list", tmp_path / "words.txt")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith(f"error: word list {tmp_path / 'words.txt'} has no alphanumeric")
+
+
+def test_knobs_that_are_off_draw_no_random_numbers():
+    # Recorded with the renderer before tilt, tight_crop and relief existed: data rendered with
+    # their defaults (0) must come out of the same random stream, so older recipes' stages re-render alike.
+    from src.synth.render import render_word
+    rng = np.random.default_rng(11)
+    for i in range(40):
+        render_word(f"Word{i}", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", rng, RenderOptions())
+    assert rng.bit_generator.state["state"]["state"] == 124279647825908180763417279030707991819
+
+
+def test_a_wide_tilt_stays_within_the_canvas():
+    from src.synth.render import _widest_tilt
+    mask = np.zeros((100, 300), np.float32)
+    mask[40:60, 50:250] = 1.0  # 40 px of room above and below, ends 100 px from the centre
+    assert _widest_tilt(mask) == pytest.approx(np.degrees(np.arcsin(0.9 * 40 / 100)), abs=0.1)
+    mask[:] = 0.0
+    mask[40:60, 140:160] = 1.0  # a short word may turn as far as tilt_max allows
+    assert _widest_tilt(mask) == 90.0
+    assert _widest_tilt(np.zeros((10, 10), np.float32)) == 0.0
+
+
+def test_tilted_words_keep_all_their_ink_and_stand_taller():
+    from src.synth.render import _warp
+    mask = np.zeros((120, 220), np.float32)
+    mask[50:70, 60:160] = 1.0
+    image = np.repeat(mask[..., None] * 255, 3, axis=2)
+    plain = RenderOptions(rotation_max=0.0, shear=0.0, perspective=0.0)
+    tilted = RenderOptions(rotation_max=0.0, shear=0.0, perspective=0.0, tilt=1.0, tilt_max=15.0)
+    heights = []
+    for options in (plain, tilted):
+        _, warped = _warp(image, mask, np.random.default_rng(2), options)
+        assert warped.sum() == pytest.approx(mask.sum(), rel=0.02)
+        heights.append(np.flatnonzero(warped.max(axis=1) > 0.3).size)
+    assert heights[0] == 20 and heights[1] > 25
+
+
+def test_a_tight_crop_cuts_into_the_glyphs_top_and_bottom():
+    from src.synth.render import _crop_to_word
+    mask = np.zeros((100, 200), np.float32)
+    mask[30:70, 50:150] = 1.0
+    image = np.zeros((100, 200, 3), np.float32)
+    for seed in range(20):
+        loose = _crop_to_word(image, mask, np.random.default_rng(seed), RenderOptions())
+        tight = _crop_to_word(image, mask, np.random.default_rng(seed), RenderOptions(tight_crop=1.0))
+        assert loose.shape[0] >= 40 and 40 * 0.7 <= tight.shape[0] <= 40
+        assert tight.shape[1] == loose.shape[1]  # left and right margins unchanged
+
+
+def test_relief_letters_are_the_background_colour_with_a_light_and_a_dark_edge():
+    from src.synth.render import _emboss
+    image = np.full((60, 60, 3), 128.0, np.float32)
+    ink = np.zeros((60, 60), np.float32)
+    ink[20:40, 20:40] = 1.0
+    embossed = _emboss(image, ink, 40, np.random.default_rng(0))
+    assert abs(embossed[27:33, 27:33].mean() - 128) <= 25  # inside the stroke: about the background
+    assert embossed.max() > 128 + 40 and embossed.min() < 128 - 40  # the lit and the shaded edge
+    assert np.array_equal(embossed[:5], image[:5])  # away from the letters: untouched

@@ -12,6 +12,8 @@ class RenderOptions:
     """How words are drawn. Probabilities are per sample and independent unless a comment says otherwise.
 
     Setting a probability to 0 switches that variation off, so every ablation is a command-line change.
+    The knobs whose default is 0 draw nothing from the rng while off: data rendered before they existed
+    renders again byte for byte.
     """
     # Text
     scene_lengths: float = 0.5          # text length drawn from scene text's (words.py), else uniform word
@@ -29,6 +31,7 @@ class RenderOptions:
     curve: float = 0.1                  # baseline bent along a sine arc
     bold: float = 0.15                  # strokes thickened with a max filter
     shadow_outline: float = 0.2         # a drop shadow or an outline in another colour (half each)
+    relief: float = 0.0                 # instead, raised letters the colour of their background, seen by their shading
     neighbours: float = 0.1             # letters of neighbouring words cut by the crop edge
     underline: float = 0.05
     border: float = 0.05                # a line along one or two crop edges (a sign's frame)
@@ -46,10 +49,13 @@ class RenderOptions:
     background_dirs: str = DEFAULT_BACKGROUND_DIRS  # colon-separated folders of photographs
     # Geometry
     rotation_max: float = 4.0           # degrees, every sample
+    tilt: float = 0.0                   # instead, a wide rotation of up to tilt_max degrees (as long as the word fits)
+    tilt_max: float = 15.0
     shear: float = 0.5                  # horizontal shear of +-0.3
     perspective: float = 0.3
     margin_x_max: float = 0.35          # crop margin, fraction of the text height, each side
     margin_y_max: float = 0.25
+    tight_crop: float = 0.0             # top and bottom edges cut into the glyphs (up to 15% of the text height)
     # Degradations at the output size
     blur: float = 0.35                  # Gaussian, sigma 0.4-1.6
     motion_blur: float = 0.1

@@ -142,6 +142,32 @@ def _decorate(image, ink, text_colour, size, rng, options):
     return image * (1.0 - layer[..., None]) + colour * layer[..., None]
 
 
+def _widest_tilt(word_mask):
+    """Degrees the word may turn about the canvas centre before its ends leave the canvas (with a
+    tenth of the room to spare: shear and perspective move the corners too)."""
+    rows = np.flatnonzero(word_mask.max(axis=1) > 0.3)
+    cols = np.flatnonzero(word_mask.max(axis=0) > 0.3)
+    if not rows.size:
+        return 0.0
+    height, width = word_mask.shape
+    room = min(rows[0], height - 1 - rows[-1])
+    half_width = max(abs(cols[0] - width / 2), abs(cols[-1] - width / 2), 1.0)
+    return float(np.degrees(np.arcsin(min(1.0, 0.9 * room / half_width))))
+
+
+def _emboss(image, ink, size, rng):
+    """Raised letters in the background's own colour: each stroke lit on one side and shaded on the
+    other, the letters themselves only a little lighter or darker than what is under them."""
+    step = max(1.0, size * rng.uniform(0.03, 0.07))
+    angle = rng.uniform(0, 2 * np.pi)
+    dx, dy = np.cos(angle) * step, np.sin(angle) * step
+    height, width = ink.shape
+    lit = cv2.warpAffine(ink, np.float32([[1, 0, -dx], [0, 1, -dy]]), (width, height))
+    shaded = cv2.warpAffine(ink, np.float32([[1, 0, dx], [0, 1, dy]]), (width, height))
+    edge = (lit - shaded)[..., None] * rng.uniform(50, 120) + ink[..., None] * rng.uniform(-25, 25)
+    return np.clip(image + edge, 0, 255)
+
+
 def _warp(image, word_mask, rng, options):
     """Rotation, maybe shear and perspective, applied to the image and the word mask together."""
     height, width = word_mask.shape
@@ -151,7 +177,10 @@ def _warp(image, word_mask, rng, options):
         moved += (rng.uniform(-0.08, 0.08, size=(4, 2)) * [height, height]).astype(np.float32)
     if rng.random() < options.shear:
         moved[:, 0] += rng.uniform(-0.3, 0.3) * (moved[:, 1] - height / 2)
-    rotation = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-1, 1) * options.rotation_max, 1.0)
+    angle = rng.uniform(-1, 1) * options.rotation_max
+    if options.tilt and rng.random() < options.tilt:
+        angle = rng.uniform(-1, 1) * min(options.tilt_max, _widest_tilt(word_mask))
+    rotation = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
     moved = (np.hstack([moved, np.ones((4, 1), np.float32)]) @ rotation.T).astype(np.float32)
     matrix = cv2.getPerspectiveTransform(corners, moved)
     image = cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
@@ -168,6 +197,8 @@ def _crop_to_word(image, word_mask, rng, options):
     text_height = rows[-1] - rows[0] + 1
     my = (rng.uniform(0, options.margin_y_max, size=2) * text_height).astype(int)
     mx = (rng.uniform(0, options.margin_x_max, size=2) * text_height).astype(int)
+    if options.tight_crop and rng.random() < options.tight_crop:
+        my = -(rng.uniform(0, 0.15, size=2) * text_height).astype(int)
     y0, y1 = max(rows[0] - my[0], 0), min(rows[-1] + 1 + my[1], image.shape[0])
     x0, x1 = max(cols[0] - mx[0], 0), min(cols[-1] + 1 + mx[1], image.shape[1])
     return image[y0:y1, x0:x1]
@@ -245,9 +276,12 @@ def render_word(text, font_path, rng, options=RenderOptions(), photos=()):
     image, has_photo = _background(height, width, rng, options, photos)
     text_colour = _text_colour(image, has_photo, rng, options)
     ink = np.maximum(word_mask, extra_mask)
-    image = _decorate(image, ink, text_colour, size, rng, options)
-    fill = text_colour + rng.normal(0, 8, size=3).astype(np.float32)
-    image = image * (1.0 - ink[..., None]) + fill * ink[..., None]
+    if options.relief and rng.random() < options.relief:
+        image = _emboss(image, ink, size, rng)
+    else:
+        image = _decorate(image, ink, text_colour, size, rng, options)
+        fill = text_colour + rng.normal(0, 8, size=3).astype(np.float32)
+        image = image * (1.0 - ink[..., None]) + fill * ink[..., None]
     image, word_mask = _warp(image, word_mask, rng, options)
     image = _border(_crop_to_word(image, word_mask, rng, options), rng, options)
     out_width = max(8, int(round(image.shape[1] * OUTPUT_HEIGHT / image.shape[0] * rng.uniform(0.8, 1.2))))
