@@ -6,14 +6,14 @@
 # Usage: bash scripts/train_release.sh [RUN_DIR] [--key value ...]
 #   RUN_DIR: default ${CRNN_RUNS:-$HOME/crnn_runs}/release (outside the repository).
 #   Trailing --key value pairs go to every train.py call.
-# Env: STAGES   "words:learning_rate[:knob=value,...]" per stage, space-separated; the knobs are the
-#               generator's synth_* keys, without the prefix, for that stage's words (default below);
+# Env: STAGES   "words[xepochs]:learning_rate[:knob=value,...]" per stage, space-separated; the knobs
+#               are the generator's synth_* keys, without the prefix, for that stage's words (default below);
 #      FIRST_STAGE skip the stages before it (1); with INIT, continues a model those stages made;
-#      EPOCHS   epochs per stage (3); RATIO synth,iiit5k,svt shares of every batch (0.75,0.22,0.03);
+#      EPOCHS   epochs of a stage that names none (3); RATIO synth,iiit5k,svt shares of every batch (0.75,0.22,0.03);
 #      CRNN_REALDATA (../shared/realdata); INIT a checkpoint the first stage starts from (e.g. models/...);
 #      EVAL_SETS "kind:path ..." evaluated after every epoch and at the end (IIIT5K test and IC13).
 # Each stage renders its own words (seed = stage number), mixes IIIT5K-train and SVT-train crops into
-# every batch, trains EPOCHS epochs with Adam on the per-epoch cosine, starting from the previous
+# every batch, trains its epochs with Adam on the per-epoch cosine, starting from the previous
 # stage's weights, and evaluates IIIT5K test and IC13 after every epoch (reported, never used to pick
 # a checkpoint). Stage 1 with the defaults is `budget_protocol.sh RUN mix`. At the end the final weights
 # go to RUN_DIR/crnn_v2_release.ckpt (weights only, stored as float16) and eval.py scores them.
@@ -23,7 +23,7 @@ source "$(dirname "$0")/common.sh"
 split_args "$@"
 [ ${#POS[@]} -le 1 ] || usage
 RUN=$(abspath "${POS[0]:-${CRNN_RUNS:-$HOME/crnn_runs}/release}")
-STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001 50000:0.0001:tilt=0.15,tight_crop=0.1,relief=0.05"}
+STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001 50000x1:0.0001:tilt=0.15,tight_crop=0.1,relief=0.05 50000x1:0.00005:tilt=0.15,tight_crop=0.1,relief=0.05"}
 FIRST_STAGE=${FIRST_STAGE:-1}
 EPOCHS=${EPOCHS:-3}
 RATIO=${RATIO:-0.75,0.22,0.03}
@@ -46,11 +46,13 @@ for spec in $STAGES; do
   stage=$((stage + 1))
   [ "$stage" -ge "$FIRST_STAGE" ] || continue
   IFS=: read -r words lr knobs <<< "$spec"
+  epochs=$EPOCHS
+  if [[ $words == *x* ]]; then epochs=${words#*x}; words=${words%x*}; fi
   SYNTH_ARGS=()
   for knob in ${knobs//,/ }; do SYNTH_ARGS+=("--synth_${knob%%=*}" "${knob#*=}"); done
   dir="$RUN/stage$stage"
   if [ ! -f "$dir/done" ]; then
-    echo "train_release: stage $stage: $words words${knobs:+ ($knobs)} x $EPOCHS epochs, mix $RATIO, Adam $lr$([ -n "$previous" ] && echo ", from $previous")"
+    echo "train_release: stage $stage: $words words${knobs:+ ($knobs)} x $epochs epoch(s), mix $RATIO, Adam $lr$([ -n "$previous" ] && echo ", from $previous")"
     generate_words "$DATA/synth_s$stage" "$words" 0 "$stage" "${SYNTH_ARGS[@]+"${SYNTH_ARGS[@]}"}"
     INIT_ARGS=()
     last=$(newest_checkpoint "$dir")
@@ -61,7 +63,7 @@ for spec in $STAGES; do
     fi
     "$PY" train.py "${COMMON[@]}" --train_dataset synth,iiit5k,svt --train_batch_ratio "$RATIO" \
       --train_dataset_path "$DATA/synth_s$stage,$DATA/iiit5k_train,$DATA/svt_train" --output_dir "$dir" \
-      --epoch_size "$EPOCHS" --batch_size 64 --optimizer adam --learning_rate "$lr" --seed "$stage" \
+      --epoch_size "$epochs" --batch_size 64 --optimizer adam --learning_rate "$lr" --seed "$stage" \
       --save_checkpoint_steps 250 --keep_checkpoint_max 3 --per_print_time 50 \
       --run_eval True --train_eval_dataset "$EVAL_KINDS" --train_eval_dataset_path "$EVAL_PATHS" \
       --eval_start_epoch 1 --eval_interval 1 --save_best_ckpt False \

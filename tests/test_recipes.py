@@ -10,7 +10,7 @@ from tests.conftest import REALDATA, REPO
 
 
 def _recipe(run_dir, eval_dir, **env):
-    full_env = dict(os.environ, STAGES="128:0.001 128:0.0005:relief=0.5,tilt=0.5", EPOCHS="1",
+    full_env = dict(os.environ, STAGES="128x1:0.001 128x1:0.0005:relief=0.5,tilt=0.5", EPOCHS="9",
                     RATIO="0.5,0.25,0.25",
                     EVAL_SETS=f"synth:{eval_dir}", CRNN_REALDATA=REALDATA, **env)
     return subprocess.Popen(["bash", os.path.join(REPO, "scripts", "train_release.sh"), str(run_dir),
@@ -35,7 +35,7 @@ def test_release_recipe_resumes_after_kill_9_and_its_weights_load(tiny_synth, tm
     output, _ = again.communicate(timeout=600)
     assert again.returncode == 0, output[-3000:]
     assert "stage 1" not in output  # a finished stage is not trained again
-    assert "stage 2: 128 words (relief=0.5,tilt=0.5) x 1 epochs" in output  # the stage's generator knobs
+    assert "stage 2: 128 words (relief=0.5,tilt=0.5) x 1 epoch(s)" in output  # its own epochs and knobs
     resumed = re.search(r"resumed from \S+/stage2/ckpt/crnn-1_(\d+)\.ckpt at step (\d+)", output)
     assert resumed and int(resumed.group(2)) >= 6, output[-3000:]
     assert "samples drawn in steps" in output and "eval epoch 1" in output
