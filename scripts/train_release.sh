@@ -7,7 +7,8 @@
 #   RUN_DIR: default ${CRNN_RUNS:-$HOME/crnn_runs}/release (outside the repository).
 #   Trailing --key value pairs go to every train.py call.
 # Env: STAGES   "words[xepochs]:learning_rate[:knob=value,...]" per stage, space-separated; the knobs
-#               are the generator's synth_* keys, without the prefix, for that stage's words (default below);
+#               are the generator's synth_* keys, without the prefix, for that stage's words (default below;
+#               "50000x1:0.0001:tilt=0.15,tight_crop=0.1,relief=0.05" appended would add a fifth stage);
 #      FIRST_STAGE skip the stages before it (1); with INIT, continues a model those stages made;
 #      EPOCHS   epochs of a stage that names none (3); RATIO synth,iiit5k,svt shares of every batch (0.75,0.22,0.03);
 #      CRNN_REALDATA (../shared/realdata); INIT a checkpoint the first stage starts from (e.g. models/...);
@@ -23,7 +24,7 @@ source "$(dirname "$0")/common.sh"
 split_args "$@"
 [ ${#POS[@]} -le 1 ] || usage
 RUN=$(abspath "${POS[0]:-${CRNN_RUNS:-$HOME/crnn_runs}/release}")
-STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001 50000x1:0.0001:tilt=0.15,tight_crop=0.1,relief=0.05 50000x1:0.00005:tilt=0.15,tight_crop=0.1,relief=0.05"}
+STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001"}
 FIRST_STAGE=${FIRST_STAGE:-1}
 EPOCHS=${EPOCHS:-3}
 RATIO=${RATIO:-0.75,0.22,0.03}
