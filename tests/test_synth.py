@@ -201,8 +201,8 @@ def test_a_word_list_without_usable_words_is_one_clear_error(tmp_path):
 
 
 def test_knobs_that_are_off_draw_no_random_numbers():
-    # Recorded with the renderer before tilt, tight_crop and relief existed: data rendered with
-    # their defaults (0) must come out of the same random stream, so older recipes' stages re-render alike.
+    # The state a renderer without tilt, tight_crop and relief reaches: with those at their default (0)
+    # the random stream must stay the same, so a recipe's earlier stages render the same words.
     from src.synth.render import render_word
     rng = np.random.default_rng(11)
     for i in range(40):

@@ -12,8 +12,8 @@ class RenderOptions:
     """How words are drawn. Probabilities are per sample and independent unless a comment says otherwise.
 
     Setting a probability to 0 switches that variation off, so every ablation is a command-line change.
-    The knobs whose default is 0 draw nothing from the rng while off: data rendered before they existed
-    renders again byte for byte.
+    The knobs whose default is 0 draw nothing from the rng while off, so a seed renders the same bytes
+    with them off as a renderer that lacks them.
     """
     # Text
     scene_lengths: float = 0.5          # text length drawn from scene text's (words.py), else uniform word
