@@ -142,11 +142,15 @@ def _decorate(image, ink, text_colour, size, rng, options):
     return image * (1.0 - layer[..., None]) + colour * layer[..., None]
 
 
+def _ink_rows_cols(word_mask):
+    """Indices of the rows and of the columns that hold the word's ink."""
+    return np.flatnonzero(word_mask.max(axis=1) > 0.3), np.flatnonzero(word_mask.max(axis=0) > 0.3)
+
+
 def _widest_tilt(word_mask):
     """Degrees the word may turn about the canvas centre before its ends leave the canvas (with a
     tenth of the room to spare: shear and perspective move the corners too)."""
-    rows = np.flatnonzero(word_mask.max(axis=1) > 0.3)
-    cols = np.flatnonzero(word_mask.max(axis=0) > 0.3)
+    rows, cols = _ink_rows_cols(word_mask)
     if not rows.size:
         return 0.0
     height, width = word_mask.shape
@@ -190,8 +194,7 @@ def _warp(image, word_mask, rng, options):
 
 def _crop_to_word(image, word_mask, rng, options):
     """Crop around the word's ink with random margins (fractions of the text height)."""
-    rows = np.flatnonzero(word_mask.max(axis=1) > 0.3)
-    cols = np.flatnonzero(word_mask.max(axis=0) > 0.3)
+    rows, cols = _ink_rows_cols(word_mask)
     if not rows.size or not cols.size:
         return image
     text_height = rows[-1] - rows[0] + 1
