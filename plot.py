@@ -4,9 +4,9 @@ Writes RUN_DIR/curves.png (loss, lr, img/s, eval accuracy from metrics.jsonl) an
 and an evaluation set are found, RUN_DIR/predictions.png (images with prediction and label).
 """
 import argparse
-import glob
 import os
 
+from src.checkpoint_files import newest_checkpoint
 from src.errors import CRNNError, report_errors
 
 
@@ -14,8 +14,7 @@ def _newest_checkpoint(run_dir):
     best = os.path.join(run_dir, "ckpt", "best_acc.ckpt")
     if os.path.isfile(best):
         return best
-    saved = sorted(glob.glob(os.path.join(run_dir, "ckpt", "crnn-*_*.ckpt")), key=os.path.getmtime)
-    return saved[-1] if saved else ""
+    return newest_checkpoint(os.path.join(run_dir, "ckpt"))
 
 
 def _prediction_items(config, checkpoint, dataset, dataset_path, num):

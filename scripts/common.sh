@@ -63,6 +63,18 @@ prepare_real_data() {
     -o "$data/svt_train"
 }
 
+# Where a recipe's training set of kind $1 lies: $2 the run's data folder, $3 the benchmark copy, $4 what
+# ends the rendered words' folder name. IIIT5K train and IC15 train without their validation parts (@train).
+train_set_path() {
+  case "$1" in
+    synth) echo "$2/synth$4" ;;
+    iiit5k) echo "$2/iiit5k_train@train" ;;
+    svt) echo "$2/svt_train" ;;
+    ic15) echo "$3/IC15_train@train" ;;
+    *) echo "error: a recipe mixes synth, iiit5k, svt and ic15, not '$1'" >&2; exit 1 ;;
+  esac
+}
+
 # Render $2 training words (and $3 test words) with seed $4 into $1 unless a finished copy is there.
 generate_words() {
   local out=$1 num_train=$2 num_test=$3 seed=$4; shift 4
@@ -72,11 +84,12 @@ generate_words() {
 
 # Hold $1/.lock until the calling script and everything it started have ended, so that a second
 # launch on the same run folder stops instead of rendering and training beside the first. It waits
-# up to 10 s: after a kill -9, the killed run's processes release the lock only as they finish exiting.
+# up to CRNN_LOCK_WAIT (10) s: after a kill -9, the killed run's processes release the lock only as they
+# finish exiting.
 lock_run_dir() {
   exec 9> "$1/.lock"
-  flock -w 10 9 || { echo "error: another recipe is already running in $1 (it holds $1/.lock)" >&2; exit 1; }
+  flock -w "${CRNN_LOCK_WAIT:-10}" 9 || { echo "error: another recipe is already running in $1 (it holds $1/.lock)" >&2; exit 1; }
 }
 
 # The newest step checkpoint under $1/ckpt, or nothing.
-newest_checkpoint() { ls -t "$1"/ckpt/crnn-*_*.ckpt 2>/dev/null | head -n 1 || true; }
+newest_checkpoint() { (cd "$ROOT" && "$PY" -m src.checkpoint_files "$1/ckpt"); }

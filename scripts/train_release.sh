@@ -10,14 +10,18 @@
 #               are the generator's synth_* keys, without the prefix, for that stage's words (default below;
 #               "50000x1:0.0001:tilt=0.15,tight_crop=0.1,relief=0.05" appended would add a fifth stage);
 #      FIRST_STAGE skip the stages before it (1); with INIT, continues a model those stages made;
-#      EPOCHS   epochs of a stage that names none (3); RATIO synth,iiit5k,svt shares of every batch (0.75,0.22,0.03);
+#      EPOCHS   epochs of a stage that names none (3);
+#      MIX      "kind:share ..." of every batch: synth (the stage's rendered words) and the real train sets
+#               iiit5k, svt, ic15 (default "synth:0.75 iiit5k:0.22 svt:0.03");
 #      CRNN_REALDATA (../shared/realdata); INIT a checkpoint the first stage starts from (e.g. models/...);
-#      EVAL_SETS "kind:path ..." evaluated after every epoch and at the end (IIIT5K test and IC13).
-# Each stage renders its own words (seed = stage number), mixes IIIT5K-train and SVT-train crops into
-# every batch, trains its epochs with Adam on the per-epoch cosine, starting from the previous
-# stage's weights, and evaluates IIIT5K test and IC13 after every epoch (reported, never used to pick
-# a checkpoint). Stage 1 with the defaults is `budget_protocol.sh RUN mix`. At the end the final weights
-# go to RUN_DIR/crnn_v2_release.ckpt (weights only, stored as float16) and eval.py scores them.
+#      EVAL_SETS "kind:path ..." evaluated after every epoch and at the end (default: the validation
+#               parts of IIIT5K train and IC15 train, then IIIT5K test and IC13 for reporting).
+# IIIT5K train and IC15 train are trained on without their validation parts (path@train; a fixed tenth,
+# see src/readers/parts.py), which the evaluation scores (path@val). Each stage renders its own words
+# (seed = stage number), mixes the real crops into every batch, trains its epochs with Adam on the
+# per-epoch cosine, starting from the previous stage's weights, and evaluates after every epoch
+# (reported, never used to pick a checkpoint). At the end the final weights go to
+# RUN_DIR/crnn_v2_release.ckpt (weights only, stored as float16) and eval.py scores them.
 set -euo pipefail
 usage() { echo "Usage: bash $0 [RUN_DIR] [--key value ...]" >&2; exit 1; }
 source "$(dirname "$0")/common.sh"
@@ -27,7 +31,7 @@ RUN=$(abspath "${POS[0]:-${CRNN_RUNS:-$HOME/crnn_runs}/release}")
 STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001"}
 FIRST_STAGE=${FIRST_STAGE:-1}
 EPOCHS=${EPOCHS:-3}
-RATIO=${RATIO:-0.75,0.22,0.03}
+MIX=${MIX:-"synth:0.75 iiit5k:0.22 svt:0.03"}
 REAL=$(abspath "${CRNN_REALDATA:-$ROOT/../shared/realdata}")
 require_dir CRNN_REALDATA "$REAL"
 DATA="$RUN/data"
@@ -36,7 +40,7 @@ lock_run_dir "$RUN"
 cd "$ROOT"
 prepare_real_data "$DATA" "$REAL"
 COMMON=(--device_target CPU --model_version V2)
-EVAL_SETS=${EVAL_SETS:-"iiit5k:$DATA/iiit5k_test ic13:$REAL/IC13"}
+EVAL_SETS=${EVAL_SETS:-"iiit5k:$DATA/iiit5k_train@val ic15:$REAL/IC15_train@val iiit5k:$DATA/iiit5k_test ic13:$REAL/IC13"}
 EVAL_KINDS=$(for s in $EVAL_SETS; do printf '%s,' "${s%%:*}"; done); EVAL_KINDS=${EVAL_KINDS%,}
 EVAL_PATHS=$(for s in $EVAL_SETS; do printf '%s,' "${s#*:}"; done); EVAL_PATHS=${EVAL_PATHS%,}
 start=$(date +%s)
@@ -51,9 +55,14 @@ for spec in $STAGES; do
   if [[ $words == *x* ]]; then epochs=${words#*x}; words=${words%x*}; fi
   SYNTH_ARGS=()
   for knob in ${knobs//,/ }; do SYNTH_ARGS+=("--synth_${knob%%=*}" "${knob#*=}"); done
+  MIX_KINDS=""; MIX_PATHS=""; MIX_RATIO=""
+  for part in $MIX; do
+    kind=${part%%:*}
+    MIX_KINDS+="$kind,"; MIX_RATIO+="${part#*:},"; MIX_PATHS+="$(train_set_path "$kind" "$DATA" "$REAL" "_s$stage"),"
+  done
   dir="$RUN/stage$stage"
   if [ ! -f "$dir/done" ]; then
-    echo "train_release: stage $stage: $words words${knobs:+ ($knobs)} x $epochs epoch(s), mix $RATIO, Adam $lr$([ -n "$previous" ] && echo ", from $previous")"
+    echo "train_release: stage $stage: $words words${knobs:+ ($knobs)} x $epochs epoch(s), mix $MIX, Adam $lr$([ -n "$previous" ] && echo ", from $previous")"
     generate_words "$DATA/synth_s$stage" "$words" 0 "$stage" "${SYNTH_ARGS[@]+"${SYNTH_ARGS[@]}"}"
     INIT_ARGS=()
     last=$(newest_checkpoint "$dir")
@@ -62,8 +71,8 @@ for spec in $STAGES; do
     elif [ -n "$previous" ]; then
       INIT_ARGS=(--pre_trained "$previous")
     fi
-    "$PY" train.py "${COMMON[@]}" --train_dataset synth,iiit5k,svt --train_batch_ratio "$RATIO" \
-      --train_dataset_path "$DATA/synth_s$stage,$DATA/iiit5k_train,$DATA/svt_train" --output_dir "$dir" \
+    "$PY" train.py "${COMMON[@]}" --train_dataset "${MIX_KINDS%,}" --train_batch_ratio "${MIX_RATIO%,}" \
+      --train_dataset_path "${MIX_PATHS%,}" --output_dir "$dir" \
       --epoch_size "$epochs" --batch_size 64 --optimizer adam --learning_rate "$lr" --seed "$stage" \
       --save_checkpoint_steps 250 --keep_checkpoint_max 3 --per_print_time 50 \
       --run_eval True --train_eval_dataset "$EVAL_KINDS" --train_eval_dataset_path "$EVAL_PATHS" \

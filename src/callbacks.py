@@ -9,7 +9,8 @@ import time
 import numpy as np
 import mindspore as ms
 
-from src.checkpoint import load_network_checkpoint, save_checkpoint_atomic
+from src.checkpoint import load_network_checkpoint, read_checkpoint, save_checkpoint_atomic
+from src.checkpoint_files import step_checkpoint_name, step_checkpoints
 from src.metric import CRNNAccuracy
 from src.recognizer import Recognizer, WordDecoder, recognize, score
 
@@ -99,12 +100,12 @@ class CheckpointKeeper:
             logger.warning("removed the partial checkpoint %s left by an interrupted save", tmp)
 
     def saved(self):
-        return sorted(glob.glob(os.path.join(self.directory, f"{self.prefix}-*_*.ckpt")), key=os.path.getmtime)
+        return step_checkpoints(self.directory, self.prefix)
 
     def save(self, cell, epoch, step_in_epoch, global_step, name=None):
         if not self.enabled:
             return ""
-        name = name or f"{self.prefix}-{epoch}_{step_in_epoch}.ckpt"
+        name = name or step_checkpoint_name(epoch, step_in_epoch, self.prefix)
         path = os.path.join(self.directory, name)
         save_checkpoint_atomic(cell, path, {"epoch_num": epoch, "step_num": global_step})
         logger.info("saved checkpoint %s (step %d)", path, global_step)
@@ -130,6 +131,22 @@ class EvalDuringTraining:
         self.metrics = metrics
         self.is_main_rank = is_main_rank
         self.best_accuracy, self.best_epoch = -1.0, 0
+        if config.resume_ckpt and config.save_best_ckpt:
+            self._restore_best()
+
+    def _restore_best(self):
+        """A resumed run competes with the best_acc.ckpt it made before the interruption, not from -1."""
+        path = os.path.join(self.ckpt_dir, "best_acc.ckpt")
+        if not os.path.isfile(path):
+            return
+        stored = read_checkpoint(path)
+        if "best_accuracy" not in stored:
+            logger.warning("%s holds no accuracy (written by an older version): the first evaluation replaces it",
+                           path)
+            return
+        self.best_accuracy = float(stored["best_accuracy"].asnumpy())
+        self.best_epoch = int(stored["epoch_num"].asnumpy()) if "epoch_num" in stored else 0
+        logger.info("resumed best result: {%.6f} at epoch %d (%s)", self.best_accuracy, self.best_epoch, path)
 
     def due(self, epoch):
         start, interval = self.config.eval_start_epoch, self.config.eval_interval
@@ -158,7 +175,8 @@ class EvalDuringTraining:
             logger.info("update best result: {%.6f}", accuracy)
             if self.config.save_best_ckpt and self.is_main_rank:
                 best_path = os.path.join(self.ckpt_dir, "best_acc.ckpt")
-                save_checkpoint_atomic(cell, best_path, {"epoch_num": epoch, "step_num": global_step})
+                save_checkpoint_atomic(cell, best_path, {"epoch_num": epoch, "step_num": global_step,
+                                                         "best_accuracy": float(accuracy)})
                 logger.info("update best checkpoint at: {%s}", best_path)
         others = "".join(f"; {name} accuracy {acc:.4f}, 1-NED {n:.4f}" for name, acc, n in scores[1:])
         logger.info("eval epoch %d step %d: accuracy %.4f, 1-NED %.4f%s (%.1f s); best %.4f at epoch %d%s",
@@ -186,7 +204,8 @@ class EvalDuringTraining:
                 logger.info("best saved checkpoint: %s, accuracy %.4f", os.path.basename(best), scores[best])
                 if self.config.save_best_ckpt and self.is_main_rank and scores[best] > self.best_accuracy:
                     load_network_checkpoint(self.net, best, self.config.model_version)
-                    save_checkpoint_atomic(self.net, os.path.join(self.ckpt_dir, "best_acc.ckpt"))
+                    save_checkpoint_atomic(self.net, os.path.join(self.ckpt_dir, "best_acc.ckpt"),
+                                           {"best_accuracy": float(scores[best])})
                     self.best_accuracy = scores[best]
         finally:
             for param in self.net.get_parameters():

@@ -4,28 +4,23 @@ import os
 
 import mindspore as ms
 
+from src.crnn import crnn
 from src.errors import CRNNError
+from src.fileio import atomic_path
+from src.model_utils.device_adapter import full_precision
 
 logger = logging.getLogger("crnn")
 
 # Entries a training checkpoint holds besides the network's own parameters.
 _TRAINING_STATE_PREFIXES = ("accum.", "stat.", "moments.", "momentum", "moment1.", "moment2.", "vhat.", "beta1_power",
-                            "beta2_power", "learning_rate", "global_step", "epoch_num",
+                            "beta2_power", "learning_rate", "global_step", "epoch_num", "best_accuracy",
                             "step_num", "current_iterator_step", "last_overflow_iterator_step")
 
 
 def save_checkpoint_atomic(cell, path, append_dict=None):
     """Write cell's parameters to path via a temporary file and a rename: path is whole or absent."""
-    # MindSpore appends ".ckpt" to names without it, so the temporary name keeps that suffix.
-    directory, name = os.path.split(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".{name}.tmp{os.getpid()}.ckpt")
-    try:
+    with atomic_path(path, suffix=".ckpt") as tmp:
         ms.save_checkpoint(cell, tmp, append_dict=append_dict)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def read_checkpoint(path):
@@ -81,6 +76,32 @@ def load_network_checkpoint(net, path, model_version=""):
             weights[name] = ms.Parameter(value.astype(expected_dtypes[name]), name=name)
     ms.load_param_into_net(net, weights, strict_load=True)
     return weights
+
+
+def checkpoint_model_version(path):
+    """'V1' or 'V2' by a checkpoint's parameter names (V1's LSTM weights are w1..., V2's rnn....), or ''."""
+    weights = network_weights(read_checkpoint(path))
+    if "w1" in weights:
+        return "V1"
+    if any(name.startswith("rnn.") for name in weights):
+        return "V2"
+    return ""
+
+
+def load_eval_network(config, checkpoint_path):
+    """The configured network with a checkpoint loaded, in inference mode.
+
+    When model_version was not given on the command line, the checkpoint's parameter names choose it.
+    """
+    if not config.is_explicit("model_version"):
+        found = checkpoint_model_version(checkpoint_path)
+        if found and found != config.model_version:
+            logger.info("model_version %s, from the parameter names of %s", found, checkpoint_path)
+            config.model_version = found
+    net = crnn(config, full_precision=full_precision(config))
+    load_network_checkpoint(net, checkpoint_path, config.model_version)
+    net.set_train(False)
+    return net
 
 
 def shipped_model_path():

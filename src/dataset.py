@@ -16,7 +16,8 @@ from PIL import Image
 from src.augment import augment_crop
 from src.errors import CRNNError
 from src.label import LabelCodec, ctc_frames_needed
-from src.readers import DATASET_KINDS, get_parser
+from src.readers import get_parser, label_rules
+from src.readers.parts import select_part, split_part
 from src.readers.lmdb_reader import close_lmdb_environments, is_lmdb_path, read_lmdb_bytes
 
 logger = logging.getLogger("crnn")
@@ -51,8 +52,7 @@ def select_samples(samples, codec, num_step, is_training, dataset_name, word_fil
     minimum to 1). A label longer than max_text_length, or (training) needing more CTC frames than
     num_step, is dropped. Returns (kept samples with normalized text, Counter of drop reasons).
     """
-    kind = DATASET_KINDS.get(dataset_name)
-    unknown_rule, min_length = (kind.unknown_chars, kind.min_length) if kind else ("drop", 1)
+    unknown_rule, min_length = label_rules(dataset_name, is_training)
     if word_filter == "alnum":
         min_length = 1
     kept, dropped = [], Counter()
@@ -142,12 +142,15 @@ class WordImageSource:
 def load_samples(name, dataset_path, is_training, config, scan_images=None):
     """Parsed and filtered samples of a dataset (raises CRNNError if the path is missing or empty).
 
+    dataset_path may name a part of a set, 'root@train' or 'root@val' (src.readers.parts).
+
     scan_images (default: when evaluating) decodes every image once and drops unreadable ones.
     """
-    if not dataset_path or not os.path.isdir(dataset_path):
+    root, part = split_part(dataset_path)
+    if not root or not os.path.isdir(root):
         raise CRNNError(f"dataset path {dataset_path!r} is not a directory")
     codec = LabelCodec(config.label_dict, config.max_text_length)
-    samples = get_parser(name)(dataset_path, is_training)
+    samples = select_part(get_parser(name)(root, is_training), part, dataset_path)
     samples, _ = select_samples(samples, codec, config.num_step, is_training, name, config.word_filter)
     if scan_images is None:
         scan_images = not is_training

@@ -8,9 +8,12 @@ class CRNNError(Exception):
     """A problem with the user's input (path, checkpoint, option) whose message says what and where."""
 
 
+class ConfigError(ValueError):
+    """A configuration key or value is wrong; the message names it."""
+
+
 def report_errors(main):
     """Run main(); turn a CRNNError or configuration error into one 'error: ...' line and exit code 2."""
-    from src.model_utils.config import ConfigError
 
     @functools.wraps(main)
     def wrapper(*args, **kwargs):

@@ -1,25 +1,15 @@
 """eval.py and eval_onnx.py: score a model on a dataset, every sample exactly once, in file order."""
 import os
 
-from src.checkpoint import checkpoint_or_shipped, load_network_checkpoint
-from src.crnn import crnn
+from src.checkpoint import checkpoint_or_shipped
 from src.dataset import batched_dataset, load_samples
 from src.errors import CRNNError
 from src.metric import CRNNAccuracy
-from src.model_utils.device_adapter import full_precision
 from src.model_utils.moxing_adapter import moxing_wrapper
 from src.recognizer import Recognizer, WordDecoder, recognize, score
 
 ZOO_RESULT_LINE = "result: {{'CRNNAccuracy': {}}}"  # eval.py
 ZOO_ONNX_RESULT_LINE = "result: {}"                   # eval_onnx.py
-
-
-def load_eval_network(config, checkpoint_path):
-    """The configured network with a checkpoint loaded, in inference mode."""
-    net = crnn(config, full_precision=full_precision(config))
-    load_network_checkpoint(net, checkpoint_path, config.model_version)
-    net.set_train(False)
-    return net
 
 
 @moxing_wrapper

@@ -5,9 +5,9 @@ import tempfile
 import numpy as np
 import mindspore as ms
 
-from src.checkpoint import checkpoint_or_shipped, save_checkpoint_atomic
+from src.checkpoint import checkpoint_or_shipped, load_eval_network, save_checkpoint_atomic
 from src.errors import CRNNError
-from src.evaluator import load_eval_network
+from src.fileio import atomic_path
 from src.model_utils.device_adapter import set_device
 from src.model_utils.moxing_adapter import moxing_wrapper
 
@@ -54,9 +54,8 @@ def export_dynamic_onnx(net, config, path):
         first = _export(net, b1, config, os.path.join(tmp, "b1"), "ONNX")
         second = _export(net, b2, config, os.path.join(tmp, "b2"), "ONNX")
         model = make_batch_dynamic(onnx.load(first), onnx.load(second), b1, b2)
-        tmp_path = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.tmp{os.getpid()}")
-        onnx.save(model, tmp_path)
-        os.replace(tmp_path, path)
+        with atomic_path(path) as tmp_path:
+            onnx.save(model, tmp_path)
     return path
 
 
@@ -90,12 +89,12 @@ def quantize_int8(fp32_path, int8_path, config):
         model = onnx.load(prepared)
         if _opset(model) < _QDQ_OPSET:  # per-channel QDQ needs DequantizeLinear's axis (opset 13)
             onnx.save(version_converter.convert_version(model, _QDQ_OPSET), prepared)
-        tmp_out = os.path.join(tmp, "int8.onnx")
-        quantize_static(prepared, tmp_out, ImageCalibrationReader(input_name, batches),
-                        quant_format=QuantFormat.QDQ, per_channel=True, activation_type=QuantType.QUInt8,
-                        weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
-                        op_types_to_quantize=["Conv", "MatMul", "Gemm"])
-        os.replace(tmp_out, int8_path)
+        # Written beside int8_path, not in tmp: a rename from another filesystem fails with EXDEV.
+        with atomic_path(int8_path) as tmp_out:
+            quantize_static(prepared, tmp_out, ImageCalibrationReader(input_name, batches),
+                            quant_format=QuantFormat.QDQ, per_channel=True, activation_type=QuantType.QUInt8,
+                            weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+                            op_types_to_quantize=["Conv", "MatMul", "Gemm"])
     print(f"int8 model calibrated on {len(images)} images of {config.train_dataset_path}: {int8_path}")
     return int8_path
 

@@ -1,16 +1,26 @@
-"""Small file helpers shared by the writers."""
+"""Files that are whole or absent: every writer of the project goes through atomic_path."""
+import contextlib
 import os
 
 
-def write_text_atomic(path, text):
-    """Write text to path via a temporary file in the same folder and a rename: path is whole or absent."""
-    directory = os.path.dirname(os.path.abspath(path))
+@contextlib.contextmanager
+def atomic_path(path, suffix=""):
+    """Yield a temporary name in path's own folder; when the block ends without an error, rename it to
+    path, else remove it. The same folder keeps the rename on one filesystem (no EXDEV), and a reader
+    never sees a half-written path. suffix ends the temporary name (MindSpore appends '.ckpt' otherwise).
+    """
+    directory, name = os.path.split(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp{os.getpid()}")
+    tmp = os.path.join(directory, f".{name}.tmp{os.getpid()}{suffix}")
     try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        yield tmp
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def write_text_atomic(path, text):
+    """Write text to path atomically (see atomic_path)."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)

@@ -9,10 +9,9 @@ from tqdm import tqdm
 from src.checkpoint import checkpoint_or_shipped
 from src.dataset import batched_dataset, readable_samples
 from src.errors import CRNNError
-from src.readers import Sample
+from src.readers import IMAGE_SUFFIXES, Sample, is_image_name
 from src.recognizer import Recognizer, WordDecoder, image_batches, read_words
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 PROGRESS_FROM = 256  # images; smaller inputs print no progress bar
 
 
@@ -24,7 +23,7 @@ def collect_images(inputs):
     for item in inputs:
         if os.path.isdir(item):
             for folder, _, names in os.walk(item):
-                found += [os.path.join(folder, n) for n in sorted(names) if n.lower().endswith(IMAGE_EXTENSIONS)]
+                found += [os.path.join(folder, n) for n in sorted(names) if is_image_name(n)]
         elif os.path.isfile(item):
             found.append(item)
         elif glob.has_magic(item):
@@ -36,7 +35,7 @@ def collect_images(inputs):
             raise CRNNError(f"input {item!r} is not a file, folder or glob pattern")
     paths = sorted(dict.fromkeys(found))
     if not paths:
-        raise CRNNError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) under {', '.join(inputs)}")
+        raise CRNNError(f"no images ({', '.join(IMAGE_SUFFIXES)}) under {', '.join(inputs)}")
     return paths
 
 
@@ -48,13 +47,14 @@ def _model_path(config):
 
 
 def predict(config, out=sys.stdout):
-    """Print one line per readable image; return (results list, unreadable count)."""
+    """Print one line per readable image; return (results list, unreadable count). CRNNError when no
+    image can be read."""
     paths = collect_images(config.inputs)
     samples, failures = readable_samples([Sample(p, "", "input") for p in paths], "predict")
     if failures:
         print(f"skipped {len(failures)} unreadable images of {len(paths)}", file=sys.stderr)
     if not samples:
-        return [], len(failures)
+        raise CRNNError(f"none of the {len(paths)} image(s) could be read (first: {failures[0]})")
     recognizer = Recognizer.load(config, _model_path(config))
     dataset = batched_dataset(samples, config, config.batch_size, False)
     batches = tqdm(image_batches(dataset), total=-(-len(samples) // config.batch_size), desc="predicting",

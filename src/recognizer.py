@@ -52,7 +52,7 @@ class Recognizer:
         set_device(config)
         if lower.endswith(".mindir"):
             return cls(_mindir_runner(path), "MindSpore MINDIR")
-        from src.evaluator import load_eval_network  # pylint: disable=import-outside-toplevel
+        from src.checkpoint import load_eval_network  # pylint: disable=import-outside-toplevel
         return cls.from_network(load_eval_network(config, path))
 
 

@@ -20,6 +20,7 @@ from src.loss import CTCLoss
 from src.lr_schedule import cosine_lr_per_step
 from src.model_utils.device_adapter import full_precision, init_data_parallel, set_device
 from src.model_utils.moxing_adapter import moxing_wrapper
+from src.readers.parts import split_part
 from src.training_data import TrainingData
 
 logger = logging.getLogger("crnn")
@@ -99,7 +100,7 @@ def train(config):
         save_run_config(config, config.output_dir)
     eval_kinds = config.train_eval_dataset.split(",")
     eval_paths = (config.train_eval_dataset_path or "").split(",")
-    if config.run_eval and (len(eval_kinds) != len(eval_paths) or not all(os.path.isdir(p) for p in eval_paths)):
+    if config.run_eval and (len(eval_kinds) != len(eval_paths) or not all(os.path.isdir(split_part(p)[0]) for p in eval_paths)):
         raise CRNNError(f"run_eval: train_eval_dataset_path {config.train_eval_dataset_path!r} must be one "
                         f"directory per train_eval_dataset entry ({config.train_eval_dataset})")
 
@@ -135,7 +136,9 @@ def train(config):
         eval_sets = []
         for kind, path in zip(eval_kinds, eval_paths):
             samples = load_samples(kind, path, False, config)
-            eval_sets.append((kind, samples, batched_dataset(samples, config, config.batch_size, False)))
+            part = split_part(path)[1]
+            eval_sets.append((f"{kind}@{part}" if part else kind, samples,
+                              batched_dataset(samples, config, config.batch_size, False)))
         evaluator = EvalDuringTraining(config, net, eval_sets, ckpt_dir, metrics, is_main)
     logger.info("per_epoch_step_size: %d", steps_per_epoch)  # the zoo's lines
     logger.info("train_start_epoch: %d", start_step // steps_per_epoch)

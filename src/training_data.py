@@ -16,6 +16,7 @@ import numpy as np
 from src.dataset import epoch_sample_order, load_samples
 from src.errors import CRNNError
 from src.readers import DATASET_KINDS
+from src.readers.parts import split_part
 
 logger = logging.getLogger("crnn")
 
@@ -75,7 +76,7 @@ def held_out_split_reason(kind, root, samples):
     """Why a training set looks like a benchmark's test split (then it must not be trained on), or ''."""
     if kind not in ("iiit5k", "ic13", "ic03"):  # only these benchmarks' test splits are recognisable
         return ""
-    root = os.path.abspath(root)
+    root = os.path.abspath(split_part(root)[0])
     for sample in samples:
         relative = os.path.relpath(os.path.realpath(sample.path), os.path.realpath(root)).split(os.sep)
         linked = os.path.relpath(sample.path, root).split(os.sep)

@@ -8,6 +8,17 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REALDATA = os.environ.get("CRNN_REALDATA", os.path.join(REPO, "..", "shared", "realdata"))
+REALDATA_SOURCES = "IIIT5K-Word, ICDAR 2013/2015 word recognition, SVT and MJSynth; see docs/datasets.md"
+
+
+def needs_realdata(*folders):
+    """A skip mark for tests that read the real benchmark files: they run where ../shared/realdata (or
+    $CRNN_REALDATA) holds the folders, and elsewhere skip with one line saying what is missing."""
+    missing = [f for f in folders or ("",) if not os.path.isdir(os.path.join(REALDATA, f))]
+    where = os.path.normpath(REALDATA)
+    return pytest.mark.skipif(bool(missing), reason=f"real benchmark data not found: {where}/"
+                              f"{'{' + ','.join(missing) + '}' if folders else ''} (set CRNN_REALDATA to a copy "
+                              f"of {REALDATA_SOURCES})")
 
 
 def run_script(script, *args, timeout=600):

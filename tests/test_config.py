@@ -76,3 +76,36 @@ def test_network_shape_keys_follow_the_network():
         with pytest.raises(ConfigError, match=re.escape(message)):
             load_config(args)
     assert load_config(["--num_step", "24"]).num_step == 24  # a consistent explicit value is fine
+
+
+@pytest.mark.parametrize("argv", [["--batch", "8"], ["--model_ver", "V1"], ["--batch=8"]])
+def test_abbreviated_keys_are_refused(argv):
+    # An abbreviation would set the key while is_explicit(key) says it was not given.
+    with pytest.raises(ConfigError, match=re.escape(argv[0].split("=")[0])):
+        load_config(argv)
+
+
+def test_partial_config_file_merges_over_the_defaults(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("batch_size: 5\n")
+    config = load_config(["--config_path", str(path), "--model_version", "V2"])
+    assert config.batch_size == 5
+    assert config.epoch_size == load_config([]).epoch_size and config.label_dict.startswith("abc")
+    assert config.num_step == 24 and config.blank == 36
+
+
+def test_unknown_key_in_config_file_is_named(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("bach_size: 5\nepoch_size: 2\n")
+    with pytest.raises(ConfigError, match=r"c.yaml: unknown key\(s\) bach_size"):
+        load_config(["--config_path", str(path)])
+
+
+def test_device_id_key_is_honoured(monkeypatch):
+    from src.model_utils.device_adapter import get_device_id
+    monkeypatch.delenv("DEVICE_ID", raising=False)
+    assert get_device_id(load_config([])) == 0
+    assert get_device_id(load_config(["--device_id", "3"])) == 3
+    monkeypatch.setenv("DEVICE_ID", "5")  # the zoo's launchers set it per process
+    assert get_device_id(load_config([])) == 5
+    assert get_device_id(load_config(["--device_id", "2"])) == 2

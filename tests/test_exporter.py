@@ -4,7 +4,7 @@ import pytest
 import mindspore as ms
 import mindspore.nn as nn
 
-from src.evaluator import load_eval_network
+from src.checkpoint import load_eval_network
 from src.model_utils.config import load_config
 from tests.conftest import run_script
 

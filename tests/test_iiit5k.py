@@ -9,7 +9,7 @@ from src.dataset import select_samples
 from src.errors import CRNNError
 from src.label import LabelCodec
 from src.readers.path_label import parse_iiit5k
-from tests.conftest import REALDATA, run_script
+from tests.conftest import REALDATA, needs_realdata, run_script
 
 IIIT5K = os.path.join(REALDATA, "IIIT5K")
 
@@ -22,6 +22,7 @@ def linked_root(tmp_path, split):
     return root
 
 
+@needs_realdata("IIIT5K")
 @pytest.mark.parametrize("split, count", [("test", 3000), ("train", 2000)])
 def test_real_charbound_files_convert_with_the_mat_labels(tmp_path, split, count):
     root = linked_root(tmp_path, split)

@@ -51,3 +51,15 @@ def test_lmdb_trains(synth_test_lmdb, tmp_path):
 def test_folder_without_lmdb_is_named(tmp_path):
     with pytest.raises(CRNNError, match="has no data.mdb"):
         parse_lmdb(str(tmp_path))
+
+
+def test_a_small_map_grows_while_writing(tmp_path):
+    # 60 samples of 4 KiB each in a 64 KiB map, committed 7 at a time: the map must grow to fit.
+    from src.readers import Sample
+    from src.readers.lmdb_reader import write_lmdb
+    payload = {f"p{i}": bytes([i]) * 4096 for i in range(60)}
+    samples = [Sample(f"p{i}", f"w{i}", "t") for i in range(60)]
+    assert write_lmdb(samples, payload.__getitem__, str(tmp_path / "db"), map_size=1 << 16, chunk=7) == 60
+    read = parse_lmdb(str(tmp_path / "db"))
+    assert [s.text for s in read] == [f"w{i}" for i in range(60)]
+    assert read_image_bytes(read[59].path) == payload["p59"]

@@ -7,11 +7,12 @@ from src.dataset import select_samples
 from src.errors import CRNNError
 from src.label import LabelCodec
 from src.readers.path_label import parse_ic03, parse_svt
-from tests.conftest import REALDATA, run_script
+from tests.conftest import REALDATA, needs_realdata, run_script
 
 CODEC = LabelCodec("abcdefghijklmnopqrstuvwxyz0123456789", 23)
 
 
+@needs_realdata("svt1")
 def test_real_svt_train_converts_to_257_crops_inside_their_images(tmp_path):
     svt = os.path.join(REALDATA, "svt1")
     result = run_script("convert_svt.py", "-d", svt, "-x", os.path.join(svt, "train.xml"), "-o", tmp_path / "out")
@@ -50,6 +51,7 @@ def test_zoo_style_svt_folder_without_annotation(tmp_path):
     assert [s.text for s in parse_svt(str(tmp_path))] == ["LIVING"]
 
 
+@needs_realdata("IC03_sample")
 def test_real_ic03_sample_converts_75_boxes_and_keeps_the_zoo_words(tmp_path):
     root = os.path.join(REALDATA, "IC03_sample", "SceneTrialTest")
     result = run_script("convert_ic03.py", "-d", root, "-x", os.path.join(root, "words.xml"), "-o", tmp_path)

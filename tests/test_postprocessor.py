@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from src.dataset import decode_image, load_samples, preprocess
-from src.evaluator import load_eval_network
+from src.checkpoint import load_eval_network
 from src.model_utils.config import load_config
 from tests.conftest import REPO, run_script
 

@@ -125,3 +125,21 @@ def test_without_a_checkpoint_the_shipped_model_is_used_and_said_so(tmp_path, mo
     shipped = checkpoint.checkpoint_or_shipped("", load_config([]))
     assert shipped == str(stand_in)
     shutil.rmtree(stand_in.parent)
+
+
+def test_without_device_or_version_the_present_device_and_the_checkpoints_version_are_used(trained_run):
+    # The YAML's defaults are the zoo's Ascend and V1; this V2 checkpoint on a CPU-only machine still reads.
+    _, _, ckpt = trained_run
+    result = run_script("predict.py", "--checkpoint_path", ckpt, os.path.join(MJSYNTH, "1_pontifically_58805.jpg"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "device_target Ascend is not available here: running on the CPU" in result.stderr
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_no_readable_image_is_an_error(tmp_path):
+    from src.model_utils.config import load_config
+    from src.predictor import predict
+    (tmp_path / "broken.png").write_bytes(b"not an image")
+    config = load_config(["--device_target", "CPU", str(tmp_path / "broken.png")], positional=("inputs", ""))
+    with pytest.raises(CRNNError, match=r"none of the 1 image\(s\) could be read.*broken.png"):
+        predict(config)

@@ -6,12 +6,14 @@ import signal
 import subprocess
 import time
 
-from tests.conftest import REALDATA, REPO
+import pytest
+
+from tests.conftest import REALDATA, REPO, needs_realdata
 
 
 def _recipe(run_dir, eval_dir, **env):
     full_env = dict(os.environ, STAGES="128x1:0.001 128x1:0.0005:relief=0.5,tilt=0.5", EPOCHS="9",
-                    RATIO="0.5,0.25,0.25",
+                    MIX="synth:0.5 iiit5k:0.2 ic15:0.15 svt:0.15",
                     EVAL_SETS=f"synth:{eval_dir}", CRNN_REALDATA=REALDATA, **env)
     return subprocess.Popen(["bash", os.path.join(REPO, "scripts", "train_release.sh"), str(run_dir),
                              "--batch_size", "16", "--save_checkpoint_steps", "3", "--per_print_time", "1"],
@@ -19,6 +21,8 @@ def _recipe(run_dir, eval_dir, **env):
                             start_new_session=True)
 
 
+@pytest.mark.slow
+@needs_realdata("IIIT5K", "svt1", "IC15_train")
 def test_release_recipe_resumes_after_kill_9_and_its_weights_load(tiny_synth, tmp_path):
     run = tmp_path / "release"
     job = _recipe(run, tiny_synth)
@@ -36,6 +40,7 @@ def test_release_recipe_resumes_after_kill_9_and_its_weights_load(tiny_synth, tm
     assert again.returncode == 0, output[-3000:]
     assert "stage 1" not in output  # a finished stage is not trained again
     assert "stage 2: 128 words (relief=0.5,tilt=0.5) x 1 epoch(s)" in output  # its own epochs and knobs
+    assert re.search(r"ic15 at \S+/IC15_train@train: 4002 samples", output)  # without its validation part
     resumed = re.search(r"resumed from \S+/stage2/ckpt/crnn-1_(\d+)\.ckpt at step (\d+)", output)
     assert resumed and int(resumed.group(2)) >= 6, output[-3000:]
     assert "samples drawn in steps" in output and "eval epoch 1" in output
@@ -52,6 +57,7 @@ def test_budget_protocol_refuses_a_wrong_mix_name(tmp_path):
     assert result.returncode != 0 and result.stderr.startswith("Usage: bash")
 
 
+@needs_realdata()
 def test_a_second_launch_on_a_busy_run_folder_stops_with_one_error(tmp_path):
     (tmp_path / "data").mkdir()
     with open(tmp_path / ".lock", "w") as held:  # what a running recipe holds
@@ -59,7 +65,7 @@ def test_a_second_launch_on_a_busy_run_folder_stops_with_one_error(tmp_path):
         for script in ("budget_protocol.sh", "train_release.sh"):
             result = subprocess.run(["bash", os.path.join(REPO, "scripts", script), str(tmp_path)],
                                     capture_output=True, text=True, cwd=REPO, timeout=60,
-                                    env=dict(os.environ, CRNN_REALDATA=REALDATA))
+                                    env=dict(os.environ, CRNN_REALDATA=REALDATA, CRNN_LOCK_WAIT="0"))
             assert result.returncode == 1, result.stderr
             expected = f"error: another recipe is already running in {tmp_path} (it holds {tmp_path}/.lock)\n"
             assert result.stderr == expected

@@ -12,6 +12,7 @@ from src.synth.options import DEFAULT_BACKGROUND_DIRS, RenderOptions
 from src.readers.synth import parse_synth
 from src.synth.fonts import find_fonts
 from src.synth.writer import generate_dataset
+from tests.conftest import needs_realdata
 
 
 def test_enough_real_fonts_are_installed():
@@ -50,6 +51,7 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     assert (a / "annotation_train.txt").read_text() != (c / "annotation_train.txt").read_text()
 
 
+@needs_realdata("mjsynth_samples")
 def test_real_mjsynth_crops_read_through_an_mjsynth_tree(tmp_path):
     from tests.conftest import REALDATA
     source = os.path.join(REALDATA, "mjsynth_samples")

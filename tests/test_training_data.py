@@ -9,7 +9,7 @@ from src.errors import CRNNError
 from src.model_utils.config import load_config
 from src.readers import Sample
 from src.training_data import TrainingData, batch_shares, parse_mix, held_out_split_reason
-from tests.conftest import REALDATA, run_script
+from tests.conftest import REALDATA, needs_realdata, run_script
 
 
 def _fake_data(sizes, ratios, batch_size=16, seed=3):
@@ -92,6 +92,7 @@ def test_train_py_reports_a_missing_or_empty_set_in_one_line(tiny_synth, tmp_pat
         assert len(errors) == 1 and expected in errors[0], result.stderr[-1500:]
 
 
+@needs_realdata("IIIT5K", "IC13")
 def test_test_splits_are_refused_for_training(tmp_path):
     from src.converters.iiit5k import convert_iiit5k
     iiit = os.path.join(REALDATA, "IIIT5K")
@@ -118,6 +119,7 @@ def _train(tiny_synth, real_root, out, *extra):
     return log
 
 
+@needs_realdata("IIIT5K")
 def test_a_resumed_mixed_run_ends_bit_identical(tiny_synth, tmp_path):
     from src.converters.iiit5k import convert_iiit5k
     iiit = os.path.join(REALDATA, "IIIT5K")

@@ -9,6 +9,8 @@ import sys
 
 import yaml
 
+from src.errors import ConfigError  # noqa: F401  (re-exported: the zoo-era import path)
+
 DEFAULT_CONFIG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "default_config.yaml")
 
 # Values that must be strictly positive; a zero or negative one is a bad value, named.
@@ -22,10 +24,6 @@ BACKBONE_CHANNELS = 512
 # Keys naming one dataset kind; their choices come from the one list in src/readers (train_dataset and
 # train_eval_dataset take comma lists and are checked where they are split).
 _DATASET_KEYS = ("eval_dataset", "dataset")
-
-
-class ConfigError(ValueError):
-    """A configuration key or value is wrong; the message names it."""
 
 
 class Config:
@@ -46,7 +44,14 @@ class Config:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports one line instead of the whole usage, and raises instead of exiting."""
+    """argparse that reports one line instead of the whole usage, and raises instead of exiting.
+
+    Abbreviations (--batch for --batch_size) are refused: the checks that ask which keys were given on
+    the command line (Config.is_explicit) see the spelling the user typed, so an abbreviation would slip past them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
 
     def error(self, message):
         raise ConfigError(message + " (see --help for the keys)")
@@ -90,6 +95,25 @@ def read_yaml(path):
         raise ConfigError(f"{path}: expected 1 to 3 YAML documents, found {len(docs)}")
     docs += [{}] * (3 - len(docs))
     return docs[0], docs[1], docs[2]
+
+
+def read_config_file(path):
+    """(values, help, choices) of a config file: default_config.yaml, or a user's YAML merged over it.
+
+    A user's file may hold any subset of the default keys; a key the defaults do not have is an error
+    naming it (a misspelt key would otherwise be ignored without a word).
+    """
+    values, helps, choices = read_yaml(DEFAULT_CONFIG_PATH)
+    if os.path.abspath(path) == os.path.abspath(DEFAULT_CONFIG_PATH):
+        return values, helps, choices
+    user_values, user_helps, user_choices = read_yaml(path)
+    unknown = sorted(set(user_values) - set(values))
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; the keys are those of default_config.yaml")
+    values.update(user_values)
+    helps.update(user_helps)
+    choices.update(user_choices)
+    return values, helps, choices
 
 
 def _derive_and_check(values, explicit):
@@ -141,7 +165,7 @@ def load_config(argv=None, config_path=None, positional=None):
     pre = _Parser(add_help=False)
     pre.add_argument("--config_path", default=config_path or DEFAULT_CONFIG_PATH)
     known, rest = pre.parse_known_args(argv)
-    values, helps, choices = read_yaml(known.config_path)
+    values, helps, choices = read_config_file(known.config_path)
     from src.readers import DATASET_KINDS  # pylint: disable=import-outside-toplevel
     for key in _DATASET_KEYS:
         choices.setdefault(key, list(DATASET_KINDS))

@@ -1,9 +1,16 @@
 """Device, rank and job information from the environment (the zoo's local adapter)."""
+import logging
 import os
 
 
-def get_device_id():
-    return int(os.getenv("DEVICE_ID", "0"))
+def get_device_id(config=None):
+    """The device to run on: --device_id when given on the command line, else the launchers' DEVICE_ID,
+    else config.device_id (default 0), as the zoo's scripts read it."""
+    if config is not None and config.is_explicit("device_id"):
+        return int(config.device_id)
+    if "DEVICE_ID" in os.environ:
+        return int(os.environ["DEVICE_ID"])
+    return int(getattr(config, "device_id", 0))
 
 
 def get_device_num():
@@ -36,8 +43,25 @@ def missing_cuda_libraries():
 
 
 def set_device(config):
-    """Graph mode on config.device_target; a CRNNError when this MindSpore build lacks that device."""
+    """Graph mode on config.device_target; a CRNNError when this MindSpore build lacks that device.
+
+    When device_target was not given on the command line (the YAML's default is the zoo's Ascend) and
+    that device is not here, the process runs on the CPU instead and says so in one log line.
+    """
     import mindspore as ms
+    from src.errors import CRNNError
+    try:
+        _use_device(ms, config)
+    except CRNNError:
+        if config.is_explicit("device_target") or config.device_target == "CPU":
+            raise
+        logging.getLogger("crnn").warning("device_target %s is not available here: running on the CPU "
+                                          "(pass --device_target to choose)", config.device_target)
+        config.device_target = "CPU"
+        _use_device(ms, config)
+
+
+def _use_device(ms, config):
     from src.errors import CRNNError
     if config.device_target == "GPU":
         missing = missing_cuda_libraries()
@@ -50,7 +74,7 @@ def set_device(config):
         if config.device_target == "CPU":
             ms.set_device("CPU")
         else:
-            ms.set_device(config.device_target, get_device_id())
+            ms.set_device(config.device_target, get_device_id(config))
     except (RuntimeError, ValueError) as err:
         if ms.get_context("device_target") == config.device_target:
             return  # this process already runs on that device (MindSpore sets it once per process)

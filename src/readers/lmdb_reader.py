@@ -69,14 +69,37 @@ def parse_lmdb(root, is_training=False, annotation=None):
     return samples
 
 
-def write_lmdb(samples, read_bytes, output_dir, map_size=1 << 34):
-    """Write samples (with their image bytes from read_bytes(path)) as a clovaai lmdb; return the count."""
+def write_lmdb(samples, read_bytes, output_dir, map_size=1 << 26, chunk=1000):
+    """Write samples (with their image bytes from read_bytes(path)) as a clovaai lmdb; return the count.
+
+    Entries are committed chunk samples at a time, and the map doubles whenever a chunk does not fit,
+    so a conversion of any size starts small and never runs out of map. num-samples is written last:
+    a database whose conversion stopped part-way is refused by parse_lmdb, not read short.
+    """
     os.makedirs(output_dir, exist_ok=True)
     env = lmdb.open(output_dir, map_size=map_size)
-    with env.begin(write=True) as txn:
+    try:
+        pending = []
         for index, sample in enumerate(samples, 1):
-            txn.put(b"image-%09d" % index, read_bytes(sample.path))
-            txn.put(b"label-%09d" % index, sample.text.encode("utf-8"))
-        txn.put(b"num-samples", str(len(samples)).encode())
-    env.close()
+            pending.append((b"image-%09d" % index, read_bytes(sample.path)))
+            pending.append((b"label-%09d" % index, sample.text.encode("utf-8")))
+            if len(pending) >= 2 * chunk:
+                _commit_growing(env, pending)
+                pending = []
+        pending.append((b"num-samples", str(len(samples)).encode()))
+        _commit_growing(env, pending)
+    finally:
+        env.close()
     return len(samples)
+
+
+def _commit_growing(env, items):
+    """Put items in one transaction, doubling the map size until they fit."""
+    while True:
+        try:
+            with env.begin(write=True) as txn:
+                for key, value in items:
+                    txn.put(key, value)
+            return
+        except lmdb.MapFullError:
+            env.set_mapsize(env.info()["map_size"] * 2)

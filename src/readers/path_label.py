@@ -7,10 +7,9 @@ way: every image in the folder, label = the file name's last '_' field.
 import os
 
 from src.errors import CRNNError
-from src.readers import Sample, image_path_under, read_lines
+from src.readers import Sample, image_path_under, is_image_name, read_lines
 
 ANNOTATION = "annotation.txt"
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 
 
 def parse_path_label(root, is_training=False, zoo_trailing_comma=False, annotation=None):
@@ -42,8 +41,8 @@ def parse_svt(root, is_training=False, annotation=None):
         return parse_path_label(root, is_training, annotation=annotation)
     samples = []
     for name in sorted(os.listdir(root)):
-        stem, suffix = os.path.splitext(name)
-        if suffix.lower() in IMAGE_SUFFIXES and "_" in stem:
+        stem = os.path.splitext(name)[0]
+        if is_image_name(name) and "_" in stem:
             samples.append(Sample(os.path.join(root, name), stem.rsplit("_", 1)[1], os.path.join(root, name)))
     if not samples:
         raise CRNNError(f"svt dataset: {root} has neither {ANNOTATION} nor '<name>_<j>_<LABEL>.jpg' crops")

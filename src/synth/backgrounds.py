@@ -12,8 +12,8 @@ import numpy as np
 from PIL import Image
 
 from src.errors import CRNNError
+from src.readers import is_image_name
 
-_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
 _MIN_SIDE = 64        # icons and placeholders are not photographs
 _MAX_SIDE = 1024      # larger photos are shrunk: crops are resized to tens of pixels anyway
 
@@ -26,7 +26,7 @@ def photo_paths(folders):
             raise CRNNError(f"background folder {folder} not found (install Debian's gnome-backgrounds, "
                             "mate-backgrounds and ukui-wallpapers, or set synth_photo 0)")
         for root, _, files in os.walk(folder):
-            paths += [os.path.join(root, n) for n in files if n.lower().endswith(_SUFFIXES)]
+            paths += [os.path.join(root, n) for n in files if is_image_name(n)]
     return sorted(paths)
 
 

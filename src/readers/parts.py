@@ -1,0 +1,39 @@
+"""Validation parts of real training sets: a fixed tenth of a set's crops, held back for choosing.
+
+A dataset path ending in '@val' reads only the held-back crops of that set, one ending in '@train' only
+the others; a plain path reads them all. Which crops are held back depends on nothing but each image's
+file name (a salted CRC-32), so the split is the same on every machine, in every reader order, and for
+every recipe that scores or trains on it. Test splits need none of this: they are never trained on.
+"""
+import os
+import zlib
+
+from src.errors import CRNNError
+
+PARTS = ("train", "val")
+VAL_SHARE = 10  # one crop in VAL_SHARE is held back
+SALT = b"crnn-validation-part:"
+
+
+def split_part(dataset_path):
+    """(root, part) of 'root@part' when part is one of PARTS and root is not itself a folder; else (path, None)."""
+    root, sep, part = str(dataset_path).rpartition("@")
+    if sep and part in PARTS and not os.path.isdir(dataset_path):
+        return root, part
+    return dataset_path, None
+
+
+def is_validation_crop(image_path):
+    """Whether the crop at image_path belongs to the held-back validation part of its set."""
+    name = os.path.basename(image_path).encode("utf-8", "surrogateescape")
+    return zlib.crc32(SALT + name) % VAL_SHARE == 0
+
+
+def select_part(samples, part, where):
+    """The samples of one part ('train', 'val') of a set, or all of them for part None."""
+    if part is None:
+        return samples
+    if part not in PARTS:
+        raise CRNNError(f"{where}: unknown part {part!r}; choose one of {', '.join(PARTS)}")
+    want_val = part == "val"
+    return [s for s in samples if is_validation_crop(s.path) == want_val]
