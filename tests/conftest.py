@@ -51,3 +51,38 @@ def trained_run(tiny_synth, tmp_path_factory):
     final = os.path.join(out, "ckpt", "crnn-2_20.ckpt")
     assert os.path.isfile(ckpt) and os.path.isfile(final), os.listdir(os.path.join(out, "ckpt"))
     return str(out), log, final
+
+
+SHIPPED = os.path.join(REPO, "models", "crnn_v2_release.ckpt")
+DEMO_WORDS = os.path.join(REPO, "demo", "words")
+DEMO_READ = 10  # of the 13 demo crops, the shipped model reads these many (eval.py, zoo rules)
+
+
+def other_filesystem_tmpdir(beside):
+    """A temporary folder on another filesystem than beside (/dev/shm), or None where there is none."""
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK) and os.stat(shm).st_dev != os.stat(beside).st_dev:
+        return shm
+    return None
+
+
+@pytest.fixture(scope="session")
+def shipped_onnx(tiny_synth, tmp_path_factory):
+    """The shipped model exported once to ONNX (dynamic batch) and int8 ONNX, calibrated on tiny_synth.
+
+    The export runs with TMPDIR on another filesystem where the machine has one, as in a Docker bind
+    mount: its files must still land by a rename within their own folder.
+    """
+    out = tmp_path_factory.mktemp("shipped_onnx")
+    env = dict(os.environ)
+    other = other_filesystem_tmpdir(str(out))
+    if other:
+        env["TMPDIR"] = other
+    result = subprocess.run([sys.executable, os.path.join(REPO, "export.py"), "--device_target", "CPU",
+                             "--model_version", "V2", "--ckpt_file", SHIPPED, "--file_name", str(out / "crnn"),
+                             "--file_format", "ONNX", "--quantize", "int8", "--train_dataset", "synth",
+                             "--train_dataset_path", tiny_synth, "--calibration_images", "64"],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return {"fp32": str(out / "crnn.onnx"), "int8": str(out / "crnn_int8.onnx"), "stdout": result.stdout,
+            "tmpdir": other}

@@ -7,7 +7,7 @@ from src.dataset import decode_image, read_image_bytes
 from src.errors import CRNNError
 from src.readers.lmdb_reader import parse_lmdb
 from src.readers.synth import parse_synth
-from tests.conftest import run_script
+from tests.conftest import SHIPPED, run_script
 from tests.test_evaluator import evaluate
 
 
@@ -30,11 +30,10 @@ def test_round_trip_keeps_images_and_labels(tiny_synth, synth_test_lmdb):
         np.testing.assert_array_equal(decode_image(a.path), decode_image(b.path))
 
 
-def test_lmdb_evaluates_like_the_source(trained_run, tiny_synth, synth_test_lmdb):
-    _, _, ckpt = trained_run
-    from_files = evaluate(trained_run, tiny_synth)
+def test_lmdb_evaluates_like_the_source(tiny_synth, synth_test_lmdb):
+    from_files = evaluate(tiny_synth)
     result = run_script("eval.py", "--eval_dataset", "lmdb", "--eval_dataset_path", synth_test_lmdb,
-                        "--checkpoint_path", ckpt, "--device_target", "CPU", "--model_version", "V2")
+                        "--checkpoint_path", SHIPPED, "--device_target", "CPU", "--model_version", "V2")
     assert result.returncode == 0, result.stderr[-2000:]
     pick = lambda out: [l for l in out.splitlines() if l.startswith(("correct num", "result", "1-NED"))]
     assert pick(result.stdout) == pick(from_files)

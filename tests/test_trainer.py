@@ -158,3 +158,22 @@ def test_resume_from_a_checkpoint_at_the_end_is_refused(trained_run, tiny_synth,
                         "--device_target", "CPU", "--model_version", "V2", "--output_dir", tmp_path,
                         "--batch_size", 16, "--max_steps", 40, "--resume_ckpt", final)
     assert result.returncode == 2 and "nothing to train" in result.stderr
+
+
+def test_a_resumed_run_keeps_the_best_checkpoint_it_scored_before_the_interruption(tiny_synth, tmp_path):
+    import mindspore as ms
+    from src.checkpoint import read_checkpoint
+    _train_with_eval(tiny_synth, tmp_path, "--max_steps", "10")
+    best = tmp_path / "ckpt" / "best_acc.ckpt"
+    stored = read_checkpoint(str(best))
+    assert int(stored["epoch_num"].asnumpy()) == 1 and "best_accuracy" in stored
+    # Before the interruption the run had scored 0.99 at epoch 1 (more than this tiny model reaches).
+    weights = [{"name": k, "data": v} for k, v in stored.items() if k not in ("epoch_num", "step_num", "best_accuracy")]
+    ms.save_checkpoint(weights, str(best), append_dict={"epoch_num": 1, "step_num": 10, "best_accuracy": 0.99})
+    log, evals = _train_with_eval(tiny_synth, tmp_path, "--max_steps", "20",
+                                  "--resume_ckpt", str(tmp_path / "ckpt" / "crnn-1_10.ckpt"))
+    assert [r["epoch"] for r in evals][-1] == 2 and evals[-1]["eval_accuracy"] < 0.99
+    assert "resumed best result: {0.990000} at epoch 1" in log
+    after = read_checkpoint(str(best))
+    assert int(after["epoch_num"].asnumpy()) == 1 and abs(float(after["best_accuracy"].asnumpy()) - 0.99) < 1e-6
+    assert re.search(r"the best \{acc\} is: \{0\.990000\}, the best \{acc\} epoch is \{1\}", log)
