@@ -5,8 +5,8 @@ from src.model_utils.config import load_config
 
 
 @report_errors
-def main():
-    evaluate(load_config())
+def main(argv=None):
+    evaluate(load_config(argv))
 
 
 if __name__ == "__main__":

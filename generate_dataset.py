@@ -12,8 +12,8 @@ from src.synth.writer import generate_dataset
 
 
 @report_errors
-def main():
-    config = load_config()
+def main(argv=None):
+    config = load_config(argv)
     if config.num_train < 0 or config.num_test < 0:
         raise CRNNError("num_train and num_test must not be negative")
     start = time.time()

@@ -5,8 +5,8 @@ from src.postprocessor import postprocess
 
 
 @report_errors
-def main():
-    postprocess(load_config())
+def main(argv=None):
+    postprocess(load_config(argv))
 
 
 if __name__ == "__main__":

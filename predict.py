@@ -9,8 +9,8 @@ from src.predictor import predict
 
 
 @report_errors
-def main():
-    predict(load_config(positional=("inputs", "image files, folders (searched recursively) or glob patterns")))
+def main(argv=None):
+    predict(load_config(argv, positional=("inputs", "image files, folders (searched recursively) or glob patterns")))
 
 
 if __name__ == "__main__":

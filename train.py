@@ -5,8 +5,8 @@ from src.trainer import train
 
 
 @report_errors
-def main():
-    train(load_config())
+def main(argv=None):
+    train(load_config(argv))
 
 
 if __name__ == "__main__":

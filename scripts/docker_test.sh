@@ -88,7 +88,7 @@ COMMON=(--device_target CPU --model_version V2)
 python generate_dataset.py --output_dir /data/synth --num_train 320 --num_test 64 --seed 3 | tail -n 1
 python train.py "${COMMON[@]}" --train_dataset synth --train_dataset_path /data/synth --output_dir /model/run \
   --batch_size 16 --max_steps 30 --save_checkpoint_steps 30 --per_print_time 10 | tail -n 2
-CKPT=$(ls /model/run/ckpt/crnn-*.ckpt | head -n 1)
+CKPT=$(python -m src.checkpoint_files /model/run/ckpt)
 python eval.py "${COMMON[@]}" --eval_dataset synth --eval_dataset_path /data/synth --checkpoint_path "$CKPT" \
   | tee /model/eval.txt
 python export.py "${COMMON[@]}" --ckpt_file "$CKPT" --file_name /model/crnn --file_format ONNX
