@@ -14,17 +14,12 @@ REALDATA_SOURCES = "IIIT5K-Word, ICDAR 2013/2015 word recognition, SVT and MJSyn
 def needs_realdata(*folders):
     """A skip mark for tests that read the real benchmark files: they run where ../shared/realdata (or
     $CRNN_REALDATA) holds the folders, and elsewhere skip with one line saying what is missing."""
-    missing = [f for f in folders or ("",) if not os.path.isdir(os.path.join(REALDATA, f))]
     where = os.path.normpath(REALDATA)
-    return pytest.mark.skipif(bool(missing), reason=f"real benchmark data not found: {where}/"
-                              f"{'{' + ','.join(missing) + '}' if folders else ''} (set CRNN_REALDATA to a copy "
-                              f"of {REALDATA_SOURCES})")
-
-
-def run_script(script, *args, timeout=600):
-    """Run a top-level entry script as a user would; return the CompletedProcess (text)."""
-    return subprocess.run([sys.executable, os.path.join(REPO, script), *map(str, args)], cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout)
+    missing = [os.path.join(where, f) for f in folders if not os.path.isdir(os.path.join(where, f))]
+    if not os.path.isdir(where):
+        missing = [where]
+    return pytest.mark.skipif(bool(missing), reason=f"real benchmark data missing: {', '.join(missing)} (set "
+                              f"CRNN_REALDATA to a copy of {REALDATA_SOURCES})")
 
 
 @pytest.fixture(scope="session")

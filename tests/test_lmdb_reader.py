@@ -62,3 +62,18 @@ def test_a_small_map_grows_while_writing(tmp_path):
     read = parse_lmdb(str(tmp_path / "db"))
     assert [s.text for s in read] == [f"w{i}" for i in range(60)]
     assert read_image_bytes(read[59].path) == payload["p59"]
+
+
+def test_an_ic15_folder_converts_with_its_training_rule(tmp_path):
+    import shutil
+    import create_lmdb
+    from tests.conftest import DEMO_WORDS
+    root = tmp_path / "ic15"
+    root.mkdir()
+    for name in ("ic13_word_43.png", "ic13_word_909.png", "ic13_word_824.png"):
+        shutil.copy(os.path.join(DEMO_WORDS, name), root / name)
+    (root / "gt.txt").write_bytes('\ufeffic13_word_43.png, "LOCAL."\r\nic13_word_909.png, "\\"Free\\""\r\n'
+                                  'ic13_word_824.png, "!!"\r\n'.encode("utf-8"))
+    create_lmdb.main(["--dataset_name", "ic15", "--dataset_path", str(root), "--output_path", str(tmp_path / "db"),
+                      "--split", "train"])
+    assert [s.text for s in parse_lmdb(str(tmp_path / "db"))] == ["local", "free"]  # stripped; '!!' left nothing

@@ -105,7 +105,7 @@ def _rank_logs(out):
     return {rank: (out / "log" / f"rank_{rank}" / "log.txt").read_text() for rank in (0, 1)}
 
 
-@pytest.mark.parametrize("version, port", [("V2", "8141"), ("V1", "8143")])
+@pytest.mark.parametrize("version, port", [("V2", "8141"), pytest.param("V1", "8143", marks=pytest.mark.slow)])
 def test_cpu_data_parallel_two_workers(tiny_synth, tmp_path, version, port):
     """2 msrun workers: same final weights, disjoint halves of the data, rank 0 alone saves, loss falls."""
     out = tmp_path / "out"
@@ -130,6 +130,7 @@ def test_cpu_data_parallel_two_workers(tiny_synth, tmp_path, version, port):
     assert len(losses) == 10 and (version == "V1" or losses[-1] < 0.7 * losses[0]), losses
 
 
+@pytest.mark.slow
 def test_killed_worker_stops_the_job_quickly(tiny_synth, tmp_path):
     out = tmp_path / "out"
     env = dict(os.environ, CRNN_FOREGROUND="1", RANK_SIZE="2", MASTER_PORT="8143")
@@ -155,3 +156,19 @@ def test_killed_worker_stops_the_job_quickly(tiny_synth, tmp_path):
     time.sleep(1)
     with pytest.raises(ProcessLookupError):
         os.kill(pids[0], 0)  # the surviving worker was stopped too, not left hanging
+
+
+@pytest.mark.slow
+def test_quickstart_reads_the_demo_crops_then_fine_tunes_evaluates_and_exports(tmp_path):
+    # The README's first command, at a small size: every step runs and the last lines say what it made.
+    result = run_sh("quickstart.sh", env={"NUM_TRAIN": "320", "NUM_TEST": "64", "BATCH": "32",
+                                          "DATA": str(tmp_path / "data"), "RUN": str(tmp_path / "run")},
+                    timeout=1200)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    out = result.stdout
+    assert "demo/words/ic13_word_43.png\tlocal\t" in out
+    assert re.search(r"quickstart: shipped model on demo/words: [\d.]+ \(10 of 13 real crops\)", out)
+    scores = re.search(r"on 64 generated test words: before ([\d.]+), after ([\d.]+)", out)
+    assert scores and float(scores.group(1)) >= 0.6 and float(scores.group(2)) >= 0.6, out[-2000:]
+    for made in ("crnn.onnx", "crnn.mindir", "curves.png", "predictions.png", "ckpt/crnn-1_10.ckpt"):
+        assert (tmp_path / "run" / made).is_file(), made
