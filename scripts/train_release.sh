@@ -87,8 +87,9 @@ done
   --ckpt_dtype float16
 for set in $EVAL_SETS; do
   kind=${set%%:*}; path=${set#*:}
+  name=$kind; [[ $path == *@* ]] && name="${kind}_${path##*@}"  # iiit5k_val beside iiit5k (the test split)
   "$PY" eval.py "${COMMON[@]}" --eval_dataset "$kind" --eval_dataset_path "$path" \
-    --checkpoint_path "$RUN/crnn_v2_release.ckpt" | tee "$RUN/eval_$kind.txt" | grep CRNNAccuracy
+    --checkpoint_path "$RUN/crnn_v2_release.ckpt" | tee "$RUN/eval_$name.txt" | grep CRNNAccuracy
 done
 echo "train_release: $RUN/crnn_v2_release.ckpt after $stage stage(s) ($(( $(date +%s) - start )) s in this sitting);" \
      "ship it with: cp $RUN/crnn_v2_release.ckpt models/"

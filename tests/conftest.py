@@ -22,6 +22,12 @@ def needs_realdata(*folders):
                               f"CRNN_REALDATA to a copy of {REALDATA_SOURCES})")
 
 
+def run_script(script, *args, timeout=600):
+    """Run a top-level entry script as a user would; return the CompletedProcess (text)."""
+    return subprocess.run([sys.executable, os.path.join(REPO, script), *map(str, args)], cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout)
+
+
 @pytest.fixture(scope="session")
 def tiny_synth(tmp_path_factory):
     """320 training and 64 test images rendered by generate_dataset.py."""
