@@ -61,11 +61,9 @@ def load_network_checkpoint(net, path, model_version=""):
     wrong_shape = sorted(k for k in set(expected) & set(weights) if tuple(weights[k].shape) != expected[k])
     if missing or unexpected or wrong_shape:
         hint = ""
-        if model_version:
-            other = "V1" if model_version == "V2" else "V2"
-            looks_other = ("w1" in weights) if other == "V1" else any(k.startswith("rnn.") for k in weights)
-            if looks_other:
-                hint = f"; it looks like a {other} checkpoint: pass --model_version {other}"
+        found = model_version_of(weights)
+        if model_version and found and found != model_version:
+            hint = f"; it looks like a {found} checkpoint: pass --model_version {found}"
         details = "; ".join(f"{label}: {len(keys)} (e.g. {', '.join(keys[:3])})" for label, keys in
                             (("missing", missing), ("unexpected", unexpected), ("wrong shape", wrong_shape))
                             if keys)
@@ -78,9 +76,8 @@ def load_network_checkpoint(net, path, model_version=""):
     return weights
 
 
-def checkpoint_model_version(path):
+def model_version_of(weights):
     """'V1' or 'V2' by a checkpoint's parameter names (V1's LSTM weights are w1..., V2's rnn....), or ''."""
-    weights = network_weights(read_checkpoint(path))
     if "w1" in weights:
         return "V1"
     if any(name.startswith("rnn.") for name in weights):
@@ -94,7 +91,7 @@ def load_eval_network(config, checkpoint_path):
     When model_version was not given on the command line, the checkpoint's parameter names choose it.
     """
     if not config.is_explicit("model_version"):
-        found = checkpoint_model_version(checkpoint_path)
+        found = model_version_of(network_weights(read_checkpoint(checkpoint_path)))
         if found and found != config.model_version:
             logger.info("model_version %s, from the parameter names of %s", found, checkpoint_path)
             config.model_version = found
