@@ -1,7 +1,8 @@
 """The project's benchmark: one JSON line per figure, each measured in its own process.
 
     python -m bench                 # sgemm, train, eval, generator
-    python -m bench --only train    # one figure
+    python -m bench --only train    # one figure (training: once per convolution implementation)
+    python -m bench --only train --conv native_bf16   # one figure, one implementation, in this process
     python -m bench --reference_python /path/to/python   # + ratios to the PyTorch eager reference
 
 Figures: the machine's sgemm GFLOP/s (the practical limit), V2 training img/s (32x100, batch 64,
@@ -22,11 +23,19 @@ import time
 
 import numpy as np
 
+import src  # noqa: F401  (sets the OpenMP wait policy before mindspore loads libgomp)
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIGURES = ("sgemm", "train", "eval", "onnx", "generator", "readers")
 REALDATA = os.environ.get("CRNN_REALDATA", os.path.join(REPO, "..", "shared", "realdata"))
 REFERENCE_SCRIPT = os.path.join(REPO, "..", "shared", "speed", "torch_crnn.py")
 REFERENCE_KEYS = {"train": "train_img_s", "eval": "eval_img_s"}  # our figure -> the reference's field
+# The convolution implementations the network figures are measured with: name -> config arguments.
+CONV_VARIANTS = {
+    "native": ["--cpu_conv", "native", "--cpu_conv_dtype", "float32"],
+    "mindspore": ["--cpu_conv", "mindspore"],
+    "native_bf16": ["--cpu_conv", "native", "--cpu_conv_dtype", "bfloat16"],
+}
 
 
 def peak_rss_mb(children=False):
@@ -66,13 +75,20 @@ def bench_sgemm(size=2048, repeats=10):
             "peak_rss_mb": peak_rss_mb()}
 
 
-def _network_setup():
+def _network_setup(conv="mindspore"):
     sys.path.insert(0, REPO)
     import mindspore as ms
     from src.model_utils.config import load_config
     ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
     ms.set_seed(1)
-    return ms, load_config(["--model_version", "V2", "--device_target", "CPU"])
+    return ms, load_config(["--model_version", "V2", "--device_target", "CPU", *CONV_VARIANTS[conv]])
+
+
+def _conv_fields(conv, config):
+    """Which convolution a network figure ran on: the variant asked for and what the config resolved to."""
+    from src.native_conv import native_conv_dtype
+    used = native_conv_dtype(config)
+    return {"conv": conv, "conv_used": f"native {used}" if used else "mindspore"}
 
 
 def _batch(batch_size, rng):
@@ -82,8 +98,8 @@ def _batch(batch_size, rng):
     return images, labels
 
 
-def bench_train(batch_size=64, warmup=3, steps=8):
-    ms, config = _network_setup()
+def bench_train(conv="native", batch_size=64, warmup=3, steps=8):
+    ms, config = _network_setup(conv)
     from src.lr_schedule import cosine_lr_per_step
     from src.trainer import build_train_cell
     _, cell = build_train_cell(config, cosine_lr_per_step(config.learning_rate, 100, config.epoch_size))
@@ -95,12 +111,12 @@ def bench_train(batch_size=64, warmup=3, steps=8):
         cell(images, labels).asnumpy()
     img_s = batch_size * steps / (time.perf_counter() - start)
     gflops = img_s * 3 * crnn_v2_forward_gflop()  # backward ~ 2x forward
-    return {"figure": "train", "img_per_s": round(img_s, 1), "batch_size": batch_size,
-            "achieved_gflops": round(gflops, 1), "peak_rss_mb": peak_rss_mb()}
+    return {"figure": "train", **_conv_fields(conv, config), "img_per_s": round(img_s, 1),
+            "batch_size": batch_size, "achieved_gflops": round(gflops, 1), "peak_rss_mb": peak_rss_mb()}
 
 
-def bench_eval(batch_size=64, warmup=2, steps=10):
-    ms, config = _network_setup()
+def bench_eval(conv="native", batch_size=64, warmup=2, steps=10):
+    ms, config = _network_setup(conv)
     from src.crnn import crnn
     net = crnn(config, full_precision=True)
     net.set_train(False)
@@ -111,8 +127,8 @@ def bench_eval(batch_size=64, warmup=2, steps=10):
     for _ in range(steps):
         net(images).asnumpy()
     img_s = batch_size * steps / (time.perf_counter() - start)
-    return {"figure": "eval", "img_per_s": round(img_s, 1), "batch_size": batch_size,
-            "achieved_gflops": round(img_s * crnn_v2_forward_gflop(), 1), "peak_rss_mb": peak_rss_mb()}
+    return {"figure": "eval", **_conv_fields(conv, config), "img_per_s": round(img_s, 1),
+            "batch_size": batch_size, "achieved_gflops": round(img_s * crnn_v2_forward_gflop(), 1), "peak_rss_mb": peak_rss_mb()}
 
 
 def bench_onnx(batch_size=64, warmup=2, steps=10):
@@ -122,7 +138,7 @@ def bench_onnx(batch_size=64, warmup=2, steps=10):
     from src.exporter import export_dynamic_onnx, quantize_int8
     from src.onnx_inference import open_session
     from src.synth.writer import generate_dataset
-    net = crnn(config, full_precision=True)
+    net = crnn(config, full_precision=True, for_export=True)
     net.set_train(False)
     images = _batch(batch_size, np.random.default_rng(0))[0]
     result = {"figure": "onnx", "batch_size": batch_size}
@@ -226,15 +242,24 @@ def reference_mean(runs):
     return {key: round(sum(run[key] for run in good) / len(good), 1) for key in REFERENCE_KEYS.values()} if good else {}
 
 
+def _jobs(only=None):
+    """(figure, conv variant or None) in the order they run; the network figures once per variant."""
+    figures = [only] if only else FIGURES
+    return [(figure, conv) for figure in figures
+            for conv in (CONV_VARIANTS if figure in REFERENCE_KEYS else [None])]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=FIGURES, help="measure one figure in this process")
+    parser.add_argument("--only", choices=FIGURES, help="measure one figure (each conv variant in its own process)")
+    parser.add_argument("--conv", choices=sorted(CONV_VARIANTS),
+                        help="with --only train|eval: measure this convolution in this process")
     parser.add_argument("--reference_python", help="a Python with torch, to run the PyTorch eager reference")
     parser.add_argument("--reference_script", default=REFERENCE_SCRIPT, help="the reference (%(default)s)")
     args = parser.parse_args()
-    if args.only:
-        result = globals()[f"bench_{args.only}"]()
-        if args.only in ("train", "eval"):
+    if args.only and (args.conv or args.only not in REFERENCE_KEYS):
+        result = globals()[f"bench_{args.only}"](**({"conv": args.conv} if args.conv else {}))
+        if args.only in REFERENCE_KEYS:
             result["forward_gflop_per_image"] = round(crnn_v2_forward_gflop(), 3)
         print(json.dumps(result), flush=True)
         return
@@ -243,33 +268,34 @@ def main():
     reference_runs = []
     if args.reference_python:
         reference_runs.append(run_reference(args.reference_python, args.reference_script))
-    limit, train_img_s, ours = None, None, {}
-    for figure in FIGURES:
-        done = subprocess.run([sys.executable, "-m", "bench", "--only", figure], cwd=REPO, capture_output=True,
-                              text=True)
+    limit, train_img_s, ours = None, None, []
+    for figure, conv in _jobs(args.only):
+        command = [sys.executable, "-m", "bench", "--only", figure] + (["--conv", conv] if conv else [])
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
         if done.returncode != 0:
-            print(json.dumps({"figure": figure, "error": done.stderr.strip().splitlines()[-1:]}), flush=True)
+            print(json.dumps({"figure": figure, "conv": conv, "error": done.stderr.strip().splitlines()[-1:]}),
+                  flush=True)
             continue
         result = json.loads(done.stdout.strip().splitlines()[-1])
         if figure == "sgemm":
             limit = result["gflops"]
-        if figure == "train":
+        if figure == "train" and conv == "native":
             train_img_s = result["img_per_s"]
-        if figure in REFERENCE_KEYS:
-            ours[figure] = result
         if figure == "readers" and train_img_s:
             result["slowest_vs_training"] = round(min(result["img_per_s_one_thread"].values()) / train_img_s, 1)
         if limit and "achieved_gflops" in result:
             result["fraction_of_sgemm"] = round(result["achieved_gflops"] / limit, 3)
-        if figure not in REFERENCE_KEYS or not args.reference_python:
+        if figure in REFERENCE_KEYS and args.reference_python:
+            ours.append(result)
+        else:
             print(json.dumps(result), flush=True)
     if args.reference_python:
         # Reference, project, reference: the machines drift, and the mean brackets our figures in time.
         reference_runs.append(run_reference(args.reference_python, args.reference_script))
         mean = reference_mean(reference_runs)
-        for figure, result in ours.items():
+        for result in ours:
             if mean:
-                result["reference_img_per_s"] = mean[REFERENCE_KEYS[figure]]
+                result["reference_img_per_s"] = mean[REFERENCE_KEYS[result["figure"]]]
                 result["ratio_to_reference"] = round(result["img_per_s"] / result["reference_img_per_s"], 2)
             print(json.dumps(result), flush=True)
         print(json.dumps({"figure": "reference", "runs": reference_runs, "mean": mean}), flush=True)

@@ -33,7 +33,7 @@ python_ok() {
 system() {
   # shellcheck disable=SC2086
   apt-get $APT_OPTS update
-  wanted="ca-certificates libgomp1 $(known_packages scripts/debian-packages.txt)"
+  wanted="ca-certificates libgomp1 g++ $(known_packages scripts/debian-packages.txt)"
   python_ok || wanted="$wanted python$PYTHON_VERSION python$PYTHON_VERSION-venv"
   # shellcheck disable=SC2086
   apt-get install $APT_OPTS $wanted

@@ -26,4 +26,6 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+# The native CPU convolution (src/native); where it cannot be built the project uses MindSpore's.
+PYTHON=.venv/bin/python bash scripts/build_native.sh || echo "install.sh: native convolution not built: MindSpore's convolution will be used"
 .venv/bin/python -c "import mindspore, cv2, onnxruntime, lmdb, yaml; print('install.sh: mindspore', mindspore.__version__, '| opencv', cv2.__version__, '| onnxruntime', onnxruntime.__version__)"

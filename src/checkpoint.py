@@ -85,8 +85,9 @@ def model_version_of(weights):
     return ""
 
 
-def load_eval_network(config, checkpoint_path):
-    """The configured network with a checkpoint loaded, in inference mode.
+def load_eval_network(config, checkpoint_path, for_export=False):
+    """The configured network with a checkpoint loaded, in inference mode (MindSpore's ops only when
+    for_export).
 
     When model_version was not given on the command line, the checkpoint's parameter names choose it.
     """
@@ -95,7 +96,7 @@ def load_eval_network(config, checkpoint_path):
         if found and found != config.model_version:
             logger.info("model_version %s, from the parameter names of %s", found, checkpoint_path)
             config.model_version = found
-    net = crnn(config, full_precision=full_precision(config))
+    net = crnn(config, full_precision=full_precision(config), for_export=for_export)
     load_network_checkpoint(net, checkpoint_path, config.model_version)
     net.set_train(False)
     return net

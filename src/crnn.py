@@ -13,6 +13,7 @@ from mindspore.common import dtype as mstype
 from mindspore.common.initializer import TruncatedNormal, Uniform, initializer
 
 from src.errors import CRNNError
+from src.native_conv import NativeConv2d, native_conv_dtype
 
 
 def _batch_norm(channels):
@@ -21,31 +22,40 @@ def _batch_norm(channels):
 
 
 class Conv(nn.Cell):
-    """3x3 (or 2x2 'valid') convolution without bias, batch norm, ReLU."""
+    """3x3 (or 2x2 'valid') convolution without bias, batch norm, ReLU.
 
-    def __init__(self, in_channels, out_channels, kernel_size=3, pad_mode="same"):
+    native_dtype ('float32'/'bfloat16') computes the convolution with the native CPU library on the
+    nn.Conv2d's own weight; None uses nn.Conv2d. Parameters are the same either way.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size=3, pad_mode="same", native_dtype=None):
         super().__init__()
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, pad_mode=pad_mode,
                               has_bias=False, weight_init=TruncatedNormal(0.02))
+        self.native = None if native_dtype is None else NativeConv2d(kernel_size, pad_mode, native_dtype)
         self.bn = _batch_norm(out_channels)
         self.relu = nn.ReLU()
 
     def construct(self, x):
-        return self.relu(self.bn(self.conv(x)))
+        if self.native is None:
+            x = self.conv(x)
+        else:
+            x = self.native(x, self.conv.weight)
+        return self.relu(self.bn(x))
 
 
 class VGG(nn.Cell):
     """Backbone: (B, 3, 32, 100) image -> (B, 512, 1, 24) feature map."""
 
-    def __init__(self):
+    def __init__(self, native_dtype=None):
         super().__init__()
-        self.conv1 = Conv(3, 64)
-        self.conv2 = Conv(64, 128)
-        self.conv3 = Conv(128, 256)
-        self.conv4 = Conv(256, 256)
-        self.conv5 = Conv(256, 512)
-        self.conv6 = Conv(512, 512)
-        self.conv7 = Conv(512, 512, kernel_size=2, pad_mode="valid")
+        self.conv1 = Conv(3, 64, native_dtype=native_dtype)
+        self.conv2 = Conv(64, 128, native_dtype=native_dtype)
+        self.conv3 = Conv(128, 256, native_dtype=native_dtype)
+        self.conv4 = Conv(256, 256, native_dtype=native_dtype)
+        self.conv5 = Conv(256, 512, native_dtype=native_dtype)
+        self.conv6 = Conv(512, 512, native_dtype=native_dtype)
+        self.conv7 = Conv(512, 512, kernel_size=2, pad_mode="valid", native_dtype=native_dtype)
         self.maxpool2d1 = nn.MaxPool2d(kernel_size=2, stride=2, pad_mode="same")
         self.maxpool2d2 = nn.MaxPool2d(kernel_size=(2, 1), stride=(2, 1), pad_mode="same")
         # Never used in the forward pass; kept because the zoo's checkpoints carry its parameters.
@@ -83,10 +93,10 @@ class BidirectionalLSTM(nn.Cell):
 class CRNNV2(nn.Cell):
     """VGG -> BiLSTM(512->256) -> BiLSTM(256->class_num): logits (T=24, B, class_num)."""
 
-    def __init__(self, config):
+    def __init__(self, config, native_dtype=None):
         super().__init__()
         self.input_size = config.input_size
-        self.vgg = VGG()
+        self.vgg = VGG(native_dtype)
         self.rnn = nn.SequentialCell([
             BidirectionalLSTM(config.input_size, config.hidden_size, config.hidden_size),
             BidirectionalLSTM(config.hidden_size, config.hidden_size, config.class_num)])
@@ -108,7 +118,7 @@ class CRNNV1(nn.Cell):
     runs on every device. w2_bw/b2_bw are never used, as in the zoo, but kept for its checkpoints.
     """
 
-    def __init__(self, config):
+    def __init__(self, config, native_dtype=None):
         super().__init__()
         self.input_size = config.input_size
         self.hidden_size = hidden = config.hidden_size
@@ -120,7 +130,7 @@ class CRNNV1(nn.Cell):
         self.w2, self.b2 = _uniform(layer2, bound), _uniform((4 * hidden,), bound)
         self.w2_bw, self.b2_bw = _uniform(layer2, bound), _uniform((4 * hidden,), bound)
         self.fc = nn.Dense(hidden, config.class_num).to_float(mstype.float32)
-        self.vgg = VGG()
+        self.vgg = VGG(native_dtype)
         self.use_dropout = config.use_dropout
         self.rnn_dropout = nn.Dropout(p=0.1)
 
@@ -158,11 +168,16 @@ class CRNNV1(nn.Cell):
 MODEL_VERSIONS = {"V1": CRNNV1, "V2": CRNNV2}
 
 
-def crnn(config, full_precision=False):
-    """Build the network named by config.model_version; cast to float16 unless full_precision."""
+def crnn(config, full_precision=False, for_export=False):
+    """Build the network named by config.model_version; cast to float16 unless full_precision.
+
+    On the CPU the convolutions follow config.cpu_conv (the native library or MindSpore's Conv2D);
+    a network built for_export always uses MindSpore's, which every exporter knows.
+    """
     if config.model_version not in MODEL_VERSIONS:
         raise CRNNError(f"model_version must be one of {sorted(MODEL_VERSIONS)}, got {config.model_version!r}")
-    net = MODEL_VERSIONS[config.model_version](config)
+    native_dtype = None if for_export or not full_precision else native_conv_dtype(config)
+    net = MODEL_VERSIONS[config.model_version](config, native_dtype)
     if not full_precision:
         net = net.to_float(mstype.float16)
     return net

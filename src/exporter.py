@@ -109,7 +109,7 @@ def export_model(config, batch_size=None):
     set_device(config)
     batch_size = batch_size or export_batch_size(config)
     config.ckpt_file = checkpoint_or_shipped(config.ckpt_file, config)
-    net = load_eval_network(config, config.ckpt_file)
+    net = load_eval_network(config, config.ckpt_file, for_export=True)
     base = config.file_name
     if base.lower().endswith(_SUFFIX[config.file_format]):
         base = base[:-len(_SUFFIX[config.file_format])]

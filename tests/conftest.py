@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+import src  # noqa: F401  (sets the OpenMP wait policy before mindspore loads libgomp)
 import mindspore  # noqa: F401  (imported before onnx anywhere: it picks the protobuf implementation it needs)
 import pytest
 

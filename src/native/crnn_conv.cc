@@ -1,0 +1,227 @@
+// Stride-1 2-D convolution (no bias) for MindSpore's CPU backend, as three Custom "aot" kernels that
+// run oneDNN's blocked direct convolutions: forward, backward-data and backward-weights.
+//
+// MindSpore 2.8 hands oneDNN plain NCHW tensors, for which oneDNN falls back to im2col + GEMM; here each
+// operand is reordered into the layout oneDNN's fastest kernel asks for (nChw16c and friends on
+// AVX-512), the kernel runs, and the result is reordered back to NCHW. Primitives, reorders and blocked
+// buffers are built once per (kernel, shapes, precision) and cached.
+//
+// Every kernel has MindSpore's AOT signature: params = (input 0, input 1, output), all float32 NCHW /
+// OIHW. Padding is implied by the shapes (stride 1): total = output - input + kernel - 1, the larger
+// half at the bottom/right, as MindSpore's pad_mode "same" does; "valid" gives 0.
+// The "Bf16" entry points let oneDNN compute in bfloat16 (fp32 in, fp32 out, fp32 accumulation).
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+enum class Role { kForward, kBackwardData, kBackwardWeights };
+
+dnnl::engine &Engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+// One operand of a kernel: the caller's plain layout, the primitive's layout and, when they differ,
+// a cached reorder and blocked buffer.
+struct Operand {
+  int arg = 0;
+  memory::desc plain;
+  memory::desc chosen;
+  bool needs_reorder = false;
+  dnnl::reorder to_chosen;    // inputs: plain -> chosen
+  dnnl::reorder to_plain;     // output: chosen -> plain
+  memory buffer;
+
+  void Prepare(int dnnl_arg, const memory::desc &plain_md, const memory::desc &chosen_md, bool is_output) {
+    arg = dnnl_arg;
+    plain = plain_md;
+    chosen = chosen_md;
+    needs_reorder = plain != chosen;
+    if (!needs_reorder) return;
+    buffer = memory(chosen, Engine());
+    if (is_output) {
+      to_plain = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), chosen, Engine(), plain));
+    } else {
+      to_chosen = dnnl::reorder(dnnl::reorder::primitive_desc(Engine(), plain, Engine(), chosen));
+    }
+  }
+};
+
+struct Plan {
+  std::mutex lock;  // the buffers are reused: one call at a time per plan
+  dnnl::primitive kernel;
+  Operand in0, in1, out;
+  memory scratchpad;  // owned here: a library-managed one is allocated (and page-faulted) every call
+};
+
+struct Geometry {
+  memory::dims src, weights, dst, pad_l, pad_r;
+};
+
+memory::dims Dims(const int64_t *shape) { return memory::dims(shape, shape + 4); }
+
+// src/weights/dst shapes from the three operands of a role; padding from the spatial sizes.
+Geometry GeometryOf(Role role, int64_t **shapes) {
+  Geometry g;
+  switch (role) {
+    case Role::kForward: g.src = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.dst = Dims(shapes[2]); break;
+    case Role::kBackwardData: g.dst = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.src = Dims(shapes[2]); break;
+    case Role::kBackwardWeights: g.dst = Dims(shapes[0]); g.src = Dims(shapes[1]); g.weights = Dims(shapes[2]); break;
+  }
+  g.pad_l.resize(2);
+  g.pad_r.resize(2);
+  for (int i = 0; i < 2; ++i) {
+    int64_t total = g.dst[2 + i] - g.src[2 + i] + g.weights[2 + i] - 1;
+    g.pad_l[i] = total / 2;
+    g.pad_r[i] = total - total / 2;
+  }
+  return g;
+}
+
+bool Consistent(const Geometry &g) {
+  return g.src[0] == g.dst[0] && g.src[1] == g.weights[1] && g.dst[1] == g.weights[0] &&
+         g.pad_l[0] >= 0 && g.pad_l[1] >= 0 && g.pad_r[0] >= 0 && g.pad_r[1] >= 0;
+}
+
+std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
+  auto any = [](const memory::dims &d) { return memory::desc(d, dt::f32, tag::any); };
+  memory::desc src_plain(g.src, dt::f32, tag::nchw), dst_plain(g.dst, dt::f32, tag::nchw);
+  memory::desc w_plain(g.weights, dt::f32, tag::oihw);
+  memory::dims strides = {1, 1};
+  dnnl::primitive_attr attr;
+  if (bf16) attr.set_fpmath_mode(dnnl::fpmath_mode::bf16);
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  auto fwd_pd = dnnl::convolution_forward::primitive_desc(
+      Engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, any(g.src),
+      any(g.weights), any(g.dst), strides, g.pad_l, g.pad_r, attr);
+  auto plan = std::make_unique<Plan>();
+  memory::desc scratchpad;
+  if (role == Role::kForward) {
+    scratchpad = fwd_pd.scratchpad_desc();
+    plan->kernel = dnnl::convolution_forward(fwd_pd);
+    plan->in0.Prepare(DNNL_ARG_SRC, src_plain, fwd_pd.src_desc(), false);
+    plan->in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, fwd_pd.weights_desc(), false);
+    plan->out.Prepare(DNNL_ARG_DST, dst_plain, fwd_pd.dst_desc(), true);
+  } else if (role == Role::kBackwardData) {
+    auto pd = dnnl::convolution_backward_data::primitive_desc(
+        Engine(), dnnl::algorithm::convolution_direct, any(g.src), any(g.weights), any(g.dst), strides,
+        g.pad_l, g.pad_r, fwd_pd, attr);
+    scratchpad = pd.scratchpad_desc();
+    plan->kernel = dnnl::convolution_backward_data(pd);
+    plan->in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
+    plan->in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
+    plan->out.Prepare(DNNL_ARG_DIFF_SRC, src_plain, pd.diff_src_desc(), true);
+  } else {
+    auto pd = dnnl::convolution_backward_weights::primitive_desc(
+        Engine(), dnnl::algorithm::convolution_direct, any(g.src), any(g.weights), any(g.dst), strides,
+        g.pad_l, g.pad_r, fwd_pd, attr);
+    scratchpad = pd.scratchpad_desc();
+    plan->kernel = dnnl::convolution_backward_weights(pd);
+    plan->in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
+    plan->in1.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
+    plan->out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(), true);
+  }
+  plan->scratchpad = memory(scratchpad, Engine());
+  return plan;
+}
+
+Plan *FindPlan(Role role, const Geometry &g, bool bf16) {
+  using Key = std::tuple<int, bool, memory::dims, memory::dims, memory::dims>;
+  static std::mutex cache_lock;
+  static std::map<Key, std::unique_ptr<Plan>> cache;
+  Key key(static_cast<int>(role), bf16, g.src, g.weights, g.dst);
+  std::lock_guard<std::mutex> guard(cache_lock);
+  auto found = cache.find(key);
+  if (found != cache.end()) return found->second.get();
+  Plan *plan = (cache[key] = MakePlan(role, g, bf16)).get();
+  return plan;
+}
+
+void Execute(Plan *plan, void *in0, void *in1, void *out) {
+  std::lock_guard<std::mutex> guard(plan->lock);
+  dnnl::stream stream(Engine());
+  std::unordered_map<int, memory> args;
+  auto input = [&](Operand &op, void *data) {
+    memory user(op.plain, Engine(), data);
+    if (op.needs_reorder) {
+      op.to_chosen.execute(stream, user, op.buffer);
+      args[op.arg] = op.buffer;
+    } else {
+      args[op.arg] = user;
+    }
+  };
+  input(plan->in0, in0);
+  input(plan->in1, in1);
+  memory result(plan->out.plain, Engine(), out);
+  args[plan->out.arg] = plan->out.needs_reorder ? plan->out.buffer : result;
+  args[DNNL_ARG_SCRATCHPAD] = plan->scratchpad;
+  plan->kernel.execute(stream, args);
+  if (plan->out.needs_reorder) plan->out.to_plain.execute(stream, plan->out.buffer, result);
+  stream.wait();
+}
+
+int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *ndims, int64_t **shapes,
+        const char **dtypes) {
+  if (nparam != 3) {
+    std::fprintf(stderr, "%s: expected 2 inputs and 1 output, got %d tensors\n", name, nparam);
+    return 1;
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (ndims[i] != 4 || std::strcmp(dtypes[i], "float32") != 0) {
+      std::fprintf(stderr, "%s: tensor %d must be 4-D float32, got %d-D %s\n", name, i, ndims[i], dtypes[i]);
+      return 1;
+    }
+  }
+  Geometry g = GeometryOf(role, shapes);
+  if (!Consistent(g)) {
+    std::fprintf(stderr, "%s: shapes do not form a stride-1 convolution\n", name);
+    return 1;
+  }
+  try {
+    Execute(FindPlan(role, g, bf16), params[0], params[1], params[2]);
+  } catch (const dnnl::error &err) {
+    std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+#define CRNN_CONV_ENTRY(NAME, ROLE, BF16)                                                            \
+  extern "C" __attribute__((visibility("default"))) int NAME(int nparam, void **params, int *ndims, int64_t **shapes, const char **dtypes, \
+                      void * /*stream*/, void * /*extra*/) {                                        \
+    return Run(ROLE, BF16, #NAME, nparam, params, ndims, shapes, dtypes);                            \
+  }
+
+CRNN_CONV_ENTRY(CrnnConvForward, Role::kForward, false)
+CRNN_CONV_ENTRY(CrnnConvBackwardData, Role::kBackwardData, false)
+CRNN_CONV_ENTRY(CrnnConvBackwardWeights, Role::kBackwardWeights, false)
+CRNN_CONV_ENTRY(CrnnConvForwardBf16, Role::kForward, true)
+CRNN_CONV_ENTRY(CrnnConvBackwardDataBf16, Role::kBackwardData, true)
+CRNN_CONV_ENTRY(CrnnConvBackwardWeightsBf16, Role::kBackwardWeights, true)
+
+// Which oneDNN the library runs on, for logs: "major.minor.patch".
+extern "C" __attribute__((visibility("default"))) const char *CrnnConvOnednnVersion() {
+  static std::string version;
+  if (version.empty()) {
+    const dnnl_version_t *v = dnnl_version();
+    version = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
+  }
+  return version.c_str();
+}

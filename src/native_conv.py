@@ -1,0 +1,122 @@
+"""The native CPU convolution: oneDNN's blocked kernels (src/native/crnn_conv.cc) as MindSpore Custom ops.
+
+MindSpore 2.8's CPU Conv2D hands oneDNN plain NCHW tensors and gets im2col + GEMM; the library built by
+scripts/build_native.sh runs oneDNN 3's direct blocked kernels instead, forward, backward-data and
+backward-weights. The network keeps its nn.Conv2d (parameter names, shapes, initialisation and
+checkpoints are unchanged) and only routes the computation through these ops. Chosen by the config
+keys cpu_conv (native | mindspore) and cpu_conv_dtype (float32 | bfloat16, bfloat16 computing in
+bf16 with float32 weights, inputs and outputs); export and GPU/Ascend always use MindSpore's Conv2D.
+"""
+import ctypes
+import functools
+import logging
+import os
+
+import mindspore.nn as nn
+import mindspore.ops as ops
+
+from src.errors import ConfigError
+
+LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "native", "build", "libcrnn_conv.so")
+CPU_CONV_CHOICES = ("native", "mindspore")
+CPU_CONV_DTYPES = ("float32", "bfloat16")
+_ENTRY_SUFFIX = {"float32": "", "bfloat16": "Bf16"}
+
+logger = logging.getLogger(__name__)
+
+
+def library_path():
+    """The library file; CRNN_NATIVE_CONV_LIB overrides (tests point it at a file that cannot load)."""
+    return os.environ.get("CRNN_NATIVE_CONV_LIB", LIBRARY)
+
+
+@functools.lru_cache(maxsize=None)
+def library_problem(path):
+    """None when the library at path loads and runs oneDNN, else one line saying why not."""
+    if not os.path.isfile(path):
+        return f"{path} is not built (bash scripts/build_native.sh)"
+    try:
+        lib = ctypes.CDLL(path, mode=os.RTLD_LOCAL)
+        lib.CrnnConvOnednnVersion.restype = ctypes.c_char_p
+        version = lib.CrnnConvOnednnVersion().decode()
+    except (OSError, AttributeError) as err:
+        return f"{path} does not load ({str(err).splitlines()[0][:200]})"
+    logger.info("native convolution: %s on oneDNN %s", path, version)
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _warn_once(message):
+    logger.warning(message)
+
+
+def native_conv_dtype(config):
+    """The compute type of the native convolution this config runs ('float32' or 'bfloat16'), or None
+    for MindSpore's Conv2D: on the CPU only, with cpu_conv native and a library that loads."""
+    choice = getattr(config, "cpu_conv", "mindspore")
+    dtype = getattr(config, "cpu_conv_dtype", "float32")
+    if choice not in CPU_CONV_CHOICES:
+        raise ConfigError(f"cpu_conv must be one of {', '.join(CPU_CONV_CHOICES)}, got {choice!r}")
+    if dtype not in CPU_CONV_DTYPES:
+        raise ConfigError(f"cpu_conv_dtype must be one of {', '.join(CPU_CONV_DTYPES)}, got {dtype!r}")
+    if dtype != "float32" and choice != "native":
+        raise ConfigError(f"cpu_conv_dtype {dtype} needs cpu_conv native")
+    if choice != "native" or config.device_target != "CPU":
+        return None
+    problem = library_problem(library_path())
+    if problem:
+        _warn_once(f"cpu_conv native unavailable, using MindSpore's convolution: {problem}")
+        return None
+    return dtype
+
+
+def _output_hw(height, width, kernel, pad_mode):
+    if pad_mode == "same":
+        return height, width
+    return height - kernel[0] + 1, width - kernel[1] + 1
+
+
+class NativeConv2d(nn.Cell):
+    """y = conv(x, weight), stride 1, no bias, 'same' or 'valid' padding, through the native library.
+
+    Called with the nn.Conv2d's own weight Parameter, so gradients reach it as they would through
+    nn.Conv2d; the backward pass is the library's backward-data and backward-weights kernels.
+    """
+
+    def __init__(self, kernel_size, pad_mode, dtype="float32"):
+        super().__init__()
+        kernel = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+        if pad_mode not in ("same", "valid"):
+            raise ValueError(f"pad_mode must be 'same' or 'valid', got {pad_mode!r}")
+        path, suffix = library_path(), _ENTRY_SUFFIX[dtype]
+
+        def forward_shape(x, w):
+            return [x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)]
+
+        def input_shape(dy, w):
+            height, width = (dy[2], dy[3]) if pad_mode == "same" else (dy[2] + kernel[0] - 1, dy[3] + kernel[1] - 1)
+            return [dy[0], w[1], height, width]
+
+        def weight_shape(dy, x):
+            return [dy[1], x[1], kernel[0], kernel[1]]
+
+        def op(entry, shape, role):
+            custom = ops.Custom(f"{path}:{entry}{suffix}", out_shape=shape, out_dtype=lambda a, b: a,
+                                func_type="aot", bprop=bprop if role == "forward" else None)
+            # Custom primitives with equal attributes share one shape inference: make each distinct.
+            custom.add_prim_attr("crnn_role", role)
+            custom.add_prim_attr("crnn_kernel", list(kernel))
+            custom.add_prim_attr("crnn_pad_mode", pad_mode)
+            custom.add_prim_attr("crnn_dtype", dtype)
+            return custom
+
+        backward_data = op("CrnnConvBackwardData", input_shape, "backward_data")
+        backward_weights = op("CrnnConvBackwardWeights", weight_shape, "backward_weights")
+
+        def bprop(x, w, out, dout):
+            return backward_data(dout, w), backward_weights(dout, x)
+
+        self.forward = op("CrnnConvForward", forward_shape, "forward")
+
+    def construct(self, x, weight):
+        return self.forward(x, weight)

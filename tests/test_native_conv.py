@@ -1,0 +1,189 @@
+"""The native CPU convolution against MindSpore's Conv2D: every V1/V2 layer, the whole network, the fallback."""
+import logging
+import os
+import platform
+import re
+
+import numpy as np
+import pytest
+import mindspore as ms
+import mindspore.nn as nn
+
+from src.crnn import crnn
+from src.errors import ConfigError
+from src.loss import CTCLoss
+from src.model_utils.config import load_config
+from src.native_conv import NativeConv2d, library_path, library_problem, native_conv_dtype
+from tests.conftest import REALDATA, SHIPPED, needs_realdata, run_script
+
+ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
+
+# (in, out, height, width, kernel, pad mode) of conv1..conv7 for a 32x100 input; V1 and V2 share the VGG.
+LAYERS = [(3, 64, 32, 100, 3, "same"), (64, 128, 16, 50, 3, "same"), (128, 256, 8, 25, 3, "same"),
+          (256, 256, 8, 25, 3, "same"), (256, 512, 4, 25, 3, "same"), (512, 512, 4, 25, 3, "same"),
+          (512, 512, 2, 25, 2, "valid")]
+
+
+def config(*extra):
+    return load_config(["--device_target", "CPU", *extra])
+
+
+def relative_error(got, want):
+    return float(np.abs(got - want).max() / np.abs(want).max())
+
+
+class LayerUnderTest(nn.Cell):
+    """sum(conv(x) * probe): its gradients are conv's backward passes with dy = probe."""
+
+    def __init__(self, cin, cout, kernel, pad_mode, dtype):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, kernel, pad_mode=pad_mode, has_bias=False)
+        self.native = None if dtype is None else NativeConv2d(kernel, pad_mode, dtype)
+
+    def construct(self, x, probe):
+        if self.native is None:
+            y = self.conv(x)
+        else:
+            y = self.native(x, self.conv.weight)
+        return (y * probe).sum(), y
+
+
+def layer_outputs(layer, dtype, weight, x, probe):
+    cin, cout, _, _, kernel, pad_mode = layer
+    net = LayerUnderTest(cin, cout, kernel, pad_mode, dtype)
+    net.conv.weight.set_data(ms.Tensor(weight))
+    grad = ms.value_and_grad(net, grad_position=0, weights=net.trainable_params(), has_aux=True)
+    (_, y), (dx, (dw,)) = grad(ms.Tensor(x), ms.Tensor(probe))
+    return y.asnumpy(), dx.asnumpy(), dw.asnumpy()
+
+
+def test_the_library_builds_and_loads_on_x86_64():
+    # install.sh builds it; on x86_64 the wheels it links exist, so not loading there is a failure.
+    if platform.machine() != "x86_64":
+        pytest.skip("the oneDNN wheels are x86_64 only")
+    assert library_problem(library_path()) is None
+    assert native_conv_dtype(config()) == "float32"  # the default on the CPU
+
+
+@pytest.mark.parametrize("layer", LAYERS, ids=[f"conv{i + 1}" for i in range(len(LAYERS))])
+def test_forward_and_both_gradients_match_conv2d_on_every_layer(layer):
+    cin, cout, height, width, kernel, pad_mode = layer
+    rng = np.random.default_rng(cin + cout)
+    x = rng.standard_normal((2, cin, height, width)).astype(np.float32)
+    weight = (rng.standard_normal((cout, cin, kernel, kernel)) * 0.05).astype(np.float32)
+    out_hw = (height, width) if pad_mode == "same" else (height - kernel + 1, width - kernel + 1)
+    probe = rng.standard_normal((2, cout, *out_hw)).astype(np.float32)
+    want = layer_outputs(layer, None, weight, x, probe)
+    got = layer_outputs(layer, "float32", weight, x, probe)
+    for name, g, w in zip(("y", "dx", "dw"), got, want):
+        assert g.shape == w.shape, name
+        assert relative_error(g, w) < 1e-5, name  # fp32, other summation order: ~1e-6 measured
+    bf16 = layer_outputs(layer, "bfloat16", weight, x, probe)
+    for name, g, w in zip(("y", "dx", "dw"), bf16, want):
+        assert relative_error(g, w) < 3e-2, name  # 8-bit mantissa products, fp32 sums
+
+
+@pytest.mark.parametrize("version", ["V1", "V2"])
+def test_whole_network_loss_and_gradients_match(version):
+    rng = np.random.default_rng(5)
+    images = ms.Tensor(rng.uniform(-1, 1, (4, 3, 32, 100)).astype(np.float32))
+    labels = np.full((4, 23), 36, np.int32)
+    labels[:, :6] = rng.integers(0, 36, (4, 6))
+    labels = ms.Tensor(labels)
+    results = {}
+    weights = None
+    for conv in ("mindspore", "native"):
+        cfg = config("--model_version", version, "--cpu_conv", conv)
+        net = crnn(cfg, full_precision=True)
+        if weights is None:
+            weights = {p.name: p.value().asnumpy() for p in net.get_parameters()}
+        else:
+            for p in net.get_parameters():
+                p.set_data(ms.Tensor(weights[p.name]))
+        net.set_train(False)  # no dropout, BatchNorm on its moving statistics: the same function twice
+        loss_net = nn.WithLossCell(net, CTCLoss(cfg.blank))
+        params = net.trainable_params()
+        loss, grads = ms.value_and_grad(loss_net, None, params)(images, labels)
+        results[conv] = (float(loss.asnumpy().sum()), {p.name: g.asnumpy() for p, g in zip(params, grads)})
+    (loss_ms, grads_ms), (loss_native, grads_native) = results["mindspore"], results["native"]
+    assert abs(loss_native - loss_ms) <= 1e-5 * abs(loss_ms)
+    assert grads_ms.keys() == grads_native.keys()
+    assert any(name.endswith("conv.weight") for name in grads_native)
+    for name, want in grads_ms.items():
+        if np.abs(want).max() > 0:
+            assert relative_error(grads_native[name], want) < 1e-3, name
+
+
+def test_networks_for_export_and_other_devices_use_mindspore_convolution():
+    def native_cells(net):
+        return [name for name, cell in net.cells_and_names() if isinstance(cell, NativeConv2d)]
+
+    assert len(native_cells(crnn(config("--model_version", "V2"), full_precision=True))) == 7
+    assert native_cells(crnn(config("--model_version", "V2"), full_precision=True, for_export=True)) == []
+    assert native_cells(crnn(config("--model_version", "V2", "--cpu_conv", "mindspore"), full_precision=True)) == []
+    gpu = config("--model_version", "V2")
+    gpu.device_target = "GPU"
+    assert native_conv_dtype(gpu) is None
+    names = lambda net: sorted(p.name for p in net.get_parameters())  # noqa: E731
+    assert names(crnn(config("--model_version", "V1"), full_precision=True)) == \
+        names(crnn(config("--model_version", "V1", "--cpu_conv", "mindspore"), full_precision=True))
+
+
+def test_bfloat16_needs_the_native_convolution():
+    with pytest.raises(ConfigError, match="cpu_conv_dtype bfloat16 needs cpu_conv native"):
+        native_conv_dtype(config("--cpu_conv", "mindspore", "--cpu_conv_dtype", "bfloat16"))
+    assert native_conv_dtype(config("--cpu_conv_dtype", "bfloat16")) == "bfloat16"
+
+
+@pytest.mark.parametrize("what", ["missing", "not_a_library"])
+def test_without_a_loadable_library_mindspore_convolution_runs_with_one_log_line(what, tmp_path, monkeypatch, caplog):
+    path = tmp_path / "libcrnn_conv.so"
+    if what == "not_a_library":
+        path.write_text("not an ELF file\n")
+    monkeypatch.setenv("CRNN_NATIVE_CONV_LIB", str(path))
+    with caplog.at_level(logging.WARNING):
+        for _ in range(2):
+            assert native_conv_dtype(config()) is None
+        net = crnn(config("--model_version", "V2"), full_precision=True)
+    lines = [r.getMessage() for r in caplog.records if "cpu_conv native unavailable" in r.getMessage()]
+    assert len(lines) == 1, lines
+    assert str(path) in lines[0]
+    assert ("is not built" if what == "missing" else "does not load") in lines[0]
+    net.set_train(False)
+    out = net(ms.Tensor(np.zeros((1, 3, 32, 100), np.float32)))
+    assert out.shape == (24, 1, 37)
+    assert os.environ["CRNN_NATIVE_CONV_LIB"] == str(path)
+
+
+def _read_by_eval(conv, *data):
+    result = run_script("eval.py", "--device_target", "CPU", "--model_version", "V2", "--checkpoint_path", SHIPPED,
+                        "--cpu_conv", conv, "--print_flag", "True", *data)
+    assert result.returncode == 0, result.stderr[-2000:]
+    words = [line.split(" :: ")[0] for line in result.stdout.splitlines() if " :: " in line]
+    count = re.search(r"correct num:  (\d+) , total num:  (\d+)", result.stdout).groups()
+    return words, tuple(map(int, count))
+
+
+def _same_words_either_way(*data):
+    native, by_mindspore = _read_by_eval("native", *data), _read_by_eval("mindspore", *data)
+    assert native == by_mindspore
+    return native
+
+
+@needs_realdata("IC13")
+def test_shipped_model_reads_the_same_ic13_words_with_either_convolution():
+    words, count = _same_words_either_way("--eval_dataset", "ic13", "--eval_dataset_path", os.path.join(REALDATA, "IC13"))
+    assert count == (693, 857) and len(words) == 857  # the model card's figure
+
+
+@pytest.mark.slow
+@needs_realdata("IIIT5K")
+def test_shipped_model_reads_the_same_iiit5k_words_with_either_convolution(tmp_path):
+    root = tmp_path / "IIIT5K"
+    root.mkdir()
+    os.symlink(os.path.join(REALDATA, "IIIT5K", "test"), root / "test")
+    converted = run_script("convert_iiit5k.py", "-m", os.path.join(REALDATA, "IIIT5K", "testCharBound.mat"),
+                           "-a", root / "annotation.txt", "--image_root", os.path.join(REALDATA, "IIIT5K"))
+    assert converted.returncode == 0, converted.stderr[-2000:]
+    words, count = _same_words_either_way("--eval_dataset", "iiit5k", "--eval_dataset_path", root)
+    assert count == (2346, 3000) and len(words) == 3000
