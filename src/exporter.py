@@ -22,7 +22,16 @@ def export_batch_size(config):
     return config.batch_size if config.is_explicit("batch_size") else 1
 
 
+def _refuse_native_convolution(net):
+    """The project's native convolution is a CPU kernel no exporter knows: exports need MindSpore's Conv2D."""
+    from src.native_conv import NativeConv2d  # pylint: disable=import-outside-toplevel
+    if any(isinstance(cell, NativeConv2d) for _, cell in net.cells_and_names()):
+        raise CRNNError("this network uses the native CPU convolution, which cannot be exported: "
+                        "build it with crnn(config, ..., for_export=True)")
+
+
 def _export(net, batch_size, config, base, file_format):
+    _refuse_native_convolution(net)
     dummy = ms.Tensor(np.zeros((batch_size, 3, config.image_height, config.image_width), np.float32))
     ms.export(net, dummy, file_name=base, file_format=file_format)
     path = base + _SUFFIX[file_format]

@@ -5,6 +5,7 @@ import mindspore as ms
 import mindspore.nn as nn
 
 from src.checkpoint import load_eval_network
+from src.errors import CRNNError
 from src.model_utils.config import load_config
 from tests.conftest import DEMO_WORDS, SHIPPED, run_script
 
@@ -81,9 +82,13 @@ def test_static_batch_export_when_asked(tmp_path):
 def test_v1_exports_to_dynamic_batch_onnx(tmp_path):
     from src.crnn import crnn
     from src.exporter import check_onnx_against_network, export_dynamic_onnx
+    from src.native_conv import native_conv_dtype
     ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
     config = load_config(["--model_version", "V1", "--device_target", "CPU"])
-    net = crnn(config, full_precision=True)
+    if native_conv_dtype(config) is not None:  # a training network on CPU: exporting it is refused clearly
+        with pytest.raises(CRNNError, match="native CPU convolution, which cannot be exported"):
+            export_dynamic_onnx(crnn(config, full_precision=True), config, str(tmp_path / "refused.onnx"))
+    net = crnn(config, full_precision=True, for_export=True)
     net.set_train(False)
     path = export_dynamic_onnx(net, config, str(tmp_path / "v1.onnx"))
     assert check_onnx_against_network(path, net, config, (1, 7)) < 1e-4
