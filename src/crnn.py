@@ -13,7 +13,7 @@ from mindspore.common import dtype as mstype
 from mindspore.common.initializer import TruncatedNormal, Uniform, initializer
 
 from src.errors import CRNNError
-from src.native_conv import NativeConv2d, native_conv_dtype
+from src.native_conv import NativeConv2d, NativeConvBiasRelu, fold_batch_norm, native_conv_dtype
 
 
 def _batch_norm(channels):
@@ -25,7 +25,9 @@ class Conv(nn.Cell):
     """3x3 (or 2x2 'valid') convolution without bias, batch norm, ReLU.
 
     native_dtype ('float32'/'bfloat16') computes the convolution with the native CPU library on the
-    nn.Conv2d's own weight; None uses nn.Conv2d. Parameters are the same either way.
+    nn.Conv2d's own weight; None uses nn.Conv2d. Parameters are the same either way. In inference
+    (set_train(False)) the native path folds the BatchNorm into the convolution and runs convolution,
+    bias and ReLU as one kernel.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size=3, pad_mode="same", native_dtype=None):
@@ -33,14 +35,21 @@ class Conv(nn.Cell):
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, pad_mode=pad_mode,
                               has_bias=False, weight_init=TruncatedNormal(0.02))
         self.native = None if native_dtype is None else NativeConv2d(kernel_size, pad_mode, native_dtype)
+        self.native_inference = None if native_dtype is None else \
+            NativeConvBiasRelu(kernel_size, pad_mode, native_dtype)
         self.bn = _batch_norm(out_channels)
         self.relu = nn.ReLU()
 
     def construct(self, x):
         if self.native is None:
             x = self.conv(x)
-        else:
+        elif self.training:
             x = self.native(x, self.conv.weight)
+        else:
+            bn = self.bn
+            weight, bias = fold_batch_norm(self.conv.weight, bn.gamma, bn.beta, bn.moving_mean,
+                                           bn.moving_variance, bn.eps)
+            return self.native_inference(x, weight, bias)
         return self.relu(self.bn(x))
 
 

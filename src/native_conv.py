@@ -120,3 +120,36 @@ class NativeConv2d(nn.Cell):
 
     def construct(self, x, weight):
         return self.forward(x, weight)
+
+
+class NativeConvBiasRelu(nn.Cell):
+    """Inference only: relu(conv(x, weight) + bias) in one native kernel, stride 1, 'same' or 'valid'.
+
+    For a convolution followed by BatchNorm and ReLU whose BatchNorm has been folded into weight and
+    bias (fold_batch_norm); no gradient.
+    """
+
+    def __init__(self, kernel_size, pad_mode, dtype="float32"):
+        super().__init__()
+        kernel = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+        if pad_mode not in ("same", "valid"):
+            raise ValueError(f"pad_mode must be 'same' or 'valid', got {pad_mode!r}")
+
+        def output_shape(x, w, b):
+            return [x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)]
+
+        self.kernel = ops.Custom(f"{library_path()}:CrnnConvBiasRelu{_ENTRY_SUFFIX[dtype]}", out_shape=output_shape,
+                                 out_dtype=lambda x, w, b: x, func_type="aot")
+        self.kernel.add_prim_attr("crnn_role", "bias_relu")
+        self.kernel.add_prim_attr("crnn_kernel", list(kernel))
+        self.kernel.add_prim_attr("crnn_pad_mode", pad_mode)
+        self.kernel.add_prim_attr("crnn_dtype", dtype)
+
+    def construct(self, x, weight, bias):
+        return self.kernel(x, weight, bias)
+
+
+def fold_batch_norm(weight, gamma, beta, mean, variance, eps):
+    """Weight and bias of one convolution equal to conv(., weight) then inference BatchNorm."""
+    scale = gamma / ops.sqrt(variance + eps)
+    return weight * ops.reshape(scale, (-1, 1, 1, 1)), beta - mean * scale

@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 import mindspore as ms
 import mindspore.nn as nn
+import mindspore.ops as ops
 
 from src.crnn import crnn
 from src.errors import ConfigError
 from src.loss import CTCLoss
 from src.model_utils.config import load_config
-from src.native_conv import NativeConv2d, library_path, library_problem, native_conv_dtype
+from src.native_conv import (NativeConv2d, NativeConvBiasRelu, fold_batch_norm, library_path, library_problem,
+                             native_conv_dtype)
 from tests.conftest import REALDATA, SHIPPED, needs_realdata, run_script
 
 ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
@@ -83,6 +85,50 @@ def test_forward_and_both_gradients_match_conv2d_on_every_layer(layer):
         assert relative_error(g, w) < 3e-2, name  # 8-bit mantissa products, fp32 sums
 
 
+class InferenceBlock(nn.Cell):
+    """relu(BatchNorm(conv(x))) on moving statistics, as MindSpore runs it; and the folded native kernel."""
+
+    def __init__(self, cin, cout, kernel, pad_mode):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, kernel, pad_mode=pad_mode, has_bias=False)
+        self.bn = nn.BatchNorm2d(cout, eps=1e-4)
+        self.fused = NativeConvBiasRelu(kernel, pad_mode)
+
+    def construct(self, x):
+        weight, bias = fold_batch_norm(self.conv.weight, self.bn.gamma, self.bn.beta, self.bn.moving_mean,
+                                       self.bn.moving_variance, self.bn.eps)
+        return ops.relu(self.bn(self.conv(x))), self.fused(x, weight, bias)
+
+
+@pytest.mark.parametrize("layer", LAYERS, ids=[f"conv{i + 1}" for i in range(len(LAYERS))])
+def test_inference_kernel_with_folded_batch_norm_matches_conv_bn_relu(layer):
+    cin, cout, height, width, kernel, pad_mode = layer
+    rng = np.random.default_rng(cin * cout)
+    block = InferenceBlock(cin, cout, kernel, pad_mode)
+    block.conv.weight.set_data(ms.Tensor((rng.standard_normal((cout, cin, kernel, kernel)) * 0.05).astype(np.float32)))
+    for param, values in ((block.bn.gamma, rng.uniform(0.5, 2, cout)), (block.bn.beta, rng.uniform(-1, 1, cout)),
+                          (block.bn.moving_mean, rng.uniform(-1, 1, cout)),
+                          (block.bn.moving_variance, rng.uniform(0.1, 3, cout))):
+        param.set_data(ms.Tensor(values.astype(np.float32)))
+    block.set_train(False)
+    want, got = (y.asnumpy() for y in block(ms.Tensor(rng.standard_normal((2, cin, height, width)).astype(np.float32))))
+    assert got.shape == want.shape
+    assert 0.2 < (want > 0).mean() < 0.8  # the bias and ReLU matter
+    assert relative_error(got, want) < 1e-5
+
+
+def test_networks_fold_batch_norm_for_inference_only():
+    net = crnn(config("--model_version", "V2"), full_precision=True)
+    images = ms.Tensor(np.random.default_rng(3).uniform(-1, 1, (2, 3, 32, 100)).astype(np.float32))
+    reference = crnn(config("--model_version", "V2", "--cpu_conv", "mindspore"), full_precision=True)
+    for p, q in zip(net.get_parameters(), reference.get_parameters()):
+        q.set_data(p.value())
+    for train in (False, True):  # True: BatchNorm on batch statistics; False: the folded kernel
+        net.set_train(train)
+        reference.set_train(train)
+        assert relative_error(net(images).asnumpy(), reference(images).asnumpy()) < 1e-4, train
+
+
 @pytest.mark.parametrize("version", ["V1", "V2"])
 def test_whole_network_loss_and_gradients_match(version):
     rng = np.random.default_rng(5)
@@ -92,15 +138,16 @@ def test_whole_network_loss_and_gradients_match(version):
     labels = ms.Tensor(labels)
     results = {}
     weights = None
+    ms.set_seed(7)
     for conv in ("mindspore", "native"):
-        cfg = config("--model_version", version, "--cpu_conv", conv)
+        cfg = config("--model_version", version, "--cpu_conv", conv, "--use_dropout", "False")
         net = crnn(cfg, full_precision=True)
         if weights is None:
             weights = {p.name: p.value().asnumpy() for p in net.get_parameters()}
         else:
             for p in net.get_parameters():
                 p.set_data(ms.Tensor(weights[p.name]))
-        net.set_train(False)  # no dropout, BatchNorm on its moving statistics: the same function twice
+        net.set_train(True)  # the training path; BatchNorm on batch statistics, no dropout: one function
         loss_net = nn.WithLossCell(net, CTCLoss(cfg.blank))
         params = net.trainable_params()
         loss, grads = ms.value_and_grad(loss_net, None, params)(images, labels)
@@ -111,14 +158,17 @@ def test_whole_network_loss_and_gradients_match(version):
     assert any(name.endswith("conv.weight") for name in grads_native)
     for name, want in grads_ms.items():
         if np.abs(want).max() > 0:
-            assert relative_error(grads_native[name], want) < 1e-3, name
+            # By norm: a ReLU input within ~1e-6 of zero can flip between the two summation orders and
+            # move one channel's gradient (measured: 1e-6..3e-3 by norm, run to run); a wrong kernel is O(1).
+            error = np.linalg.norm(grads_native[name] - want) / np.linalg.norm(want)
+            assert error < 1e-2, name
 
 
 def test_networks_for_export_and_other_devices_use_mindspore_convolution():
     def native_cells(net):
-        return [name for name, cell in net.cells_and_names() if isinstance(cell, NativeConv2d)]
+        return [name for name, cell in net.cells_and_names() if isinstance(cell, (NativeConv2d, NativeConvBiasRelu))]
 
-    assert len(native_cells(crnn(config("--model_version", "V2"), full_precision=True))) == 7
+    assert len(native_cells(crnn(config("--model_version", "V2"), full_precision=True))) == 14
     assert native_cells(crnn(config("--model_version", "V2"), full_precision=True, for_export=True)) == []
     assert native_cells(crnn(config("--model_version", "V2", "--cpu_conv", "mindspore"), full_precision=True)) == []
     gpu = config("--model_version", "V2")

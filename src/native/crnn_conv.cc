@@ -10,6 +10,9 @@
 // OIHW. Padding is implied by the shapes (stride 1): total = output - input + kernel - 1, the larger
 // half at the bottom/right, as MindSpore's pad_mode "same" does; "valid" gives 0.
 // The "Bf16" entry points let oneDNN compute in bfloat16 (fp32 in, fp32 out, fp32 accumulation).
+// CrnnConvBiasRelu is the inference kernel of a convolution whose BatchNorm the caller has folded into
+// the weights and a bias: params = (input, weights, bias (1-D), output), relu(conv(x, w) + b) in one
+// oneDNN primitive (forward_inference, bias, ReLU post-op).
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <cstdint>
@@ -29,7 +32,7 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-enum class Role { kForward, kBackwardData, kBackwardWeights };
+enum class Role { kForward, kBackwardData, kBackwardWeights, kBiasRelu };
 
 dnnl::engine &Engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -65,7 +68,8 @@ struct Operand {
 struct Plan {
   std::mutex lock;  // the buffers are reused: one call at a time per plan
   dnnl::primitive kernel;
-  Operand in0, in1, out;
+  std::vector<Operand> inputs;
+  Operand out;
   memory scratchpad;  // owned here: a library-managed one is allocated (and page-faulted) every call
 };
 
@@ -80,6 +84,7 @@ Geometry GeometryOf(Role role, int64_t **shapes) {
   Geometry g;
   switch (role) {
     case Role::kForward: g.src = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.dst = Dims(shapes[2]); break;
+    case Role::kBiasRelu: g.src = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.dst = Dims(shapes[3]); break;
     case Role::kBackwardData: g.dst = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.src = Dims(shapes[2]); break;
     case Role::kBackwardWeights: g.dst = Dims(shapes[0]); g.src = Dims(shapes[1]); g.weights = Dims(shapes[2]); break;
   }
@@ -110,21 +115,37 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
       Engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, any(g.src),
       any(g.weights), any(g.dst), strides, g.pad_l, g.pad_r, attr);
   auto plan = std::make_unique<Plan>();
+  plan->inputs.resize(role == Role::kBiasRelu ? 3 : 2);
+  Operand &in0 = plan->inputs[0], &in1 = plan->inputs[1];
   memory::desc scratchpad;
   if (role == Role::kForward) {
     scratchpad = fwd_pd.scratchpad_desc();
     plan->kernel = dnnl::convolution_forward(fwd_pd);
-    plan->in0.Prepare(DNNL_ARG_SRC, src_plain, fwd_pd.src_desc(), false);
-    plan->in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, fwd_pd.weights_desc(), false);
+    in0.Prepare(DNNL_ARG_SRC, src_plain, fwd_pd.src_desc(), false);
+    in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, fwd_pd.weights_desc(), false);
     plan->out.Prepare(DNNL_ARG_DST, dst_plain, fwd_pd.dst_desc(), true);
+  } else if (role == Role::kBiasRelu) {
+    dnnl::post_ops relu;
+    relu.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(relu);
+    memory::desc bias(memory::dims{g.weights[0]}, dt::f32, tag::x);
+    auto pd = dnnl::convolution_forward::primitive_desc(
+        Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any(g.src),
+        any(g.weights), bias, any(g.dst), strides, g.pad_l, g.pad_r, attr);
+    scratchpad = pd.scratchpad_desc();
+    plan->kernel = dnnl::convolution_forward(pd);
+    in0.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
+    in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
+    plan->inputs[2].Prepare(DNNL_ARG_BIAS, bias, pd.bias_desc(), false);
+    plan->out.Prepare(DNNL_ARG_DST, dst_plain, pd.dst_desc(), true);
   } else if (role == Role::kBackwardData) {
     auto pd = dnnl::convolution_backward_data::primitive_desc(
         Engine(), dnnl::algorithm::convolution_direct, any(g.src), any(g.weights), any(g.dst), strides,
         g.pad_l, g.pad_r, fwd_pd, attr);
     scratchpad = pd.scratchpad_desc();
     plan->kernel = dnnl::convolution_backward_data(pd);
-    plan->in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
-    plan->in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
+    in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
+    in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
     plan->out.Prepare(DNNL_ARG_DIFF_SRC, src_plain, pd.diff_src_desc(), true);
   } else {
     auto pd = dnnl::convolution_backward_weights::primitive_desc(
@@ -132,8 +153,8 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
         g.pad_l, g.pad_r, fwd_pd, attr);
     scratchpad = pd.scratchpad_desc();
     plan->kernel = dnnl::convolution_backward_weights(pd);
-    plan->in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
-    plan->in1.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
+    in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
+    in1.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
     plan->out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(), true);
   }
   plan->scratchpad = memory(scratchpad, Engine());
@@ -152,7 +173,8 @@ Plan *FindPlan(Role role, const Geometry &g, bool bf16) {
   return plan;
 }
 
-void Execute(Plan *plan, void *in0, void *in1, void *out) {
+// params: the inputs in the plan's order, then the output.
+void Execute(Plan *plan, void **params) {
   std::lock_guard<std::mutex> guard(plan->lock);
   dnnl::stream stream(Engine());
   std::unordered_map<int, memory> args;
@@ -165,9 +187,9 @@ void Execute(Plan *plan, void *in0, void *in1, void *out) {
       args[op.arg] = user;
     }
   };
-  input(plan->in0, in0);
-  input(plan->in1, in1);
-  memory result(plan->out.plain, Engine(), out);
+  size_t count = plan->inputs.size();
+  for (size_t i = 0; i < count; ++i) input(plan->inputs[i], params[i]);
+  memory result(plan->out.plain, Engine(), params[count]);
   args[plan->out.arg] = plan->out.needs_reorder ? plan->out.buffer : result;
   args[DNNL_ARG_SCRATCHPAD] = plan->scratchpad;
   plan->kernel.execute(stream, args);
@@ -177,23 +199,26 @@ void Execute(Plan *plan, void *in0, void *in1, void *out) {
 
 int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *ndims, int64_t **shapes,
         const char **dtypes) {
-  if (nparam != 3) {
-    std::fprintf(stderr, "%s: expected 2 inputs and 1 output, got %d tensors\n", name, nparam);
+  const int bias_index = role == Role::kBiasRelu ? 2 : -1;
+  const int expected = role == Role::kBiasRelu ? 4 : 3;
+  if (nparam != expected) {
+    std::fprintf(stderr, "%s: expected %d inputs and 1 output, got %d tensors\n", name, expected - 1, nparam);
     return 1;
   }
-  for (int i = 0; i < 3; ++i) {
-    if (ndims[i] != 4 || std::strcmp(dtypes[i], "float32") != 0) {
-      std::fprintf(stderr, "%s: tensor %d must be 4-D float32, got %d-D %s\n", name, i, ndims[i], dtypes[i]);
+  for (int i = 0; i < expected; ++i) {
+    int rank = i == bias_index ? 1 : 4;
+    if (ndims[i] != rank || std::strcmp(dtypes[i], "float32") != 0) {
+      std::fprintf(stderr, "%s: tensor %d must be %d-D float32, got %d-D %s\n", name, i, rank, ndims[i], dtypes[i]);
       return 1;
     }
   }
   Geometry g = GeometryOf(role, shapes);
-  if (!Consistent(g)) {
+  if (!Consistent(g) || (bias_index >= 0 && shapes[bias_index][0] != g.weights[0])) {
     std::fprintf(stderr, "%s: shapes do not form a stride-1 convolution\n", name);
     return 1;
   }
   try {
-    Execute(FindPlan(role, g, bf16), params[0], params[1], params[2]);
+    Execute(FindPlan(role, g, bf16), params);
   } catch (const dnnl::error &err) {
     std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
     return 1;
@@ -215,6 +240,8 @@ CRNN_CONV_ENTRY(CrnnConvBackwardWeights, Role::kBackwardWeights, false)
 CRNN_CONV_ENTRY(CrnnConvForwardBf16, Role::kForward, true)
 CRNN_CONV_ENTRY(CrnnConvBackwardDataBf16, Role::kBackwardData, true)
 CRNN_CONV_ENTRY(CrnnConvBackwardWeightsBf16, Role::kBackwardWeights, true)
+CRNN_CONV_ENTRY(CrnnConvBiasRelu, Role::kBiasRelu, false)
+CRNN_CONV_ENTRY(CrnnConvBiasReluBf16, Role::kBiasRelu, true)
 
 // Which oneDNN the library runs on, for logs: "major.minor.patch".
 extern "C" __attribute__((visibility("default"))) const char *CrnnConvOnednnVersion() {
