@@ -16,7 +16,7 @@ from src.loss import CTCLoss
 from src.model_utils.config import load_config
 from src.native_conv import (NativeConv2d, NativeConvBiasRelu, fold_batch_norm, library_path, library_problem,
                              native_conv_dtype)
-from tests.conftest import REALDATA, SHIPPED, needs_realdata, run_script
+from tests.conftest import DEMO_WORDS, REALDATA, SHIPPED, needs_realdata, run_script
 
 ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
 
@@ -129,7 +129,7 @@ def test_networks_fold_batch_norm_for_inference_only():
         assert relative_error(net(images).asnumpy(), reference(images).asnumpy()) < 1e-4, train
 
 
-@pytest.mark.parametrize("version", ["V1", "V2"])
+@pytest.mark.parametrize("version", [pytest.param("V1", marks=pytest.mark.slow), "V2"])
 def test_whole_network_loss_and_gradients_match(version):
     rng = np.random.default_rng(5)
     images = ms.Tensor(rng.uniform(-1, 1, (4, 3, 32, 100)).astype(np.float32))
@@ -220,6 +220,18 @@ def _same_words_either_way(*data):
     return native
 
 
+def test_shipped_model_gives_the_same_logits_on_the_demo_crops_with_either_convolution():
+    from src.checkpoint import load_eval_network
+    from src.dataset import decode_image, preprocess
+    from src.readers.path_label import parse_iiit5k
+    images = ms.Tensor(np.stack([preprocess(decode_image(s.path)) for s in parse_iiit5k(DEMO_WORDS)]))
+    logits = {conv: load_eval_network(config("--model_version", "V2", "--cpu_conv", conv), SHIPPED)(images).asnumpy()
+              for conv in ("native", "mindspore")}
+    assert relative_error(logits["native"], logits["mindspore"]) < 1e-5
+    assert (logits["native"].argmax(2) == logits["mindspore"].argmax(2)).all()
+
+
+@pytest.mark.slow
 @needs_realdata("IC13")
 def test_shipped_model_reads_the_same_ic13_words_with_either_convolution():
     words, count = _same_words_either_way("--eval_dataset", "ic13", "--eval_dataset_path", os.path.join(REALDATA, "IC13"))
