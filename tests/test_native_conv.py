@@ -82,7 +82,7 @@ def test_forward_and_both_gradients_match_conv2d_on_every_layer(layer):
         assert relative_error(g, w) < 1e-5, name  # fp32, other summation order: ~1e-6 measured
     bf16 = layer_outputs(layer, "bfloat16", weight, x, probe)
     for name, g, w in zip(("y", "dx", "dw"), bf16, want):
-        assert relative_error(g, w) < 3e-2, name  # 8-bit mantissa products, fp32 sums
+        assert relative_error(g, w) < 1e-2, name  # bf16 operands (8-bit mantissa), fp32 sums: ~3e-3 measured
 
 
 class InferenceBlock(nn.Cell):
@@ -93,11 +93,12 @@ class InferenceBlock(nn.Cell):
         self.conv = nn.Conv2d(cin, cout, kernel, pad_mode=pad_mode, has_bias=False)
         self.bn = nn.BatchNorm2d(cout, eps=1e-4)
         self.fused = NativeConvBiasRelu(kernel, pad_mode)
+        self.fused_bf16 = NativeConvBiasRelu(kernel, pad_mode, "bfloat16")
 
     def construct(self, x):
         weight, bias = fold_batch_norm(self.conv.weight, self.bn.gamma, self.bn.beta, self.bn.moving_mean,
                                        self.bn.moving_variance, self.bn.eps)
-        return ops.relu(self.bn(self.conv(x))), self.fused(x, weight, bias)
+        return ops.relu(self.bn(self.conv(x))), self.fused(x, weight, bias), self.fused_bf16(x, weight, bias)
 
 
 @pytest.mark.parametrize("layer", LAYERS, ids=[f"conv{i + 1}" for i in range(len(LAYERS))])
@@ -111,10 +112,12 @@ def test_inference_kernel_with_folded_batch_norm_matches_conv_bn_relu(layer):
                           (block.bn.moving_variance, rng.uniform(0.1, 3, cout))):
         param.set_data(ms.Tensor(values.astype(np.float32)))
     block.set_train(False)
-    want, got = (y.asnumpy() for y in block(ms.Tensor(rng.standard_normal((2, cin, height, width)).astype(np.float32))))
-    assert got.shape == want.shape
+    want, got, bf16 = (y.asnumpy() for y in block(ms.Tensor(rng.standard_normal((2, cin, height, width))
+                                                                       .astype(np.float32))))
+    assert got.shape == want.shape == bf16.shape
     assert 0.2 < (want > 0).mean() < 0.8  # the bias and ReLU matter
     assert relative_error(got, want) < 1e-5
+    assert relative_error(bf16, want) < 1e-2
 
 
 def test_networks_fold_batch_norm_for_inference_only():

@@ -104,16 +104,19 @@ bool Consistent(const Geometry &g) {
 }
 
 std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
+  // bf16: the operands a kernel reads are converted to bf16 by the reorders into the blocked layout (so
+  // oneDNN picks its bf16 / AMX kernels); what it writes stays float32.
+  const dt in_type = bf16 ? dt::bf16 : dt::f32;
   auto any = [](const memory::dims &d) { return memory::desc(d, dt::f32, tag::any); };
+  auto any_in = [in_type](const memory::dims &d) { return memory::desc(d, in_type, tag::any); };
   memory::desc src_plain(g.src, dt::f32, tag::nchw), dst_plain(g.dst, dt::f32, tag::nchw);
   memory::desc w_plain(g.weights, dt::f32, tag::oihw);
   memory::dims strides = {1, 1};
   dnnl::primitive_attr attr;
-  if (bf16) attr.set_fpmath_mode(dnnl::fpmath_mode::bf16);
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   auto fwd_pd = dnnl::convolution_forward::primitive_desc(
-      Engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, any(g.src),
-      any(g.weights), any(g.dst), strides, g.pad_l, g.pad_r, attr);
+      Engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, any_in(g.src),
+      any_in(g.weights), any(g.dst), strides, g.pad_l, g.pad_r, attr);
   auto plan = std::make_unique<Plan>();
   plan->inputs.resize(role == Role::kBiasRelu ? 3 : 2);
   Operand &in0 = plan->inputs[0], &in1 = plan->inputs[1];
@@ -130,8 +133,8 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
     attr.set_post_ops(relu);
     memory::desc bias(memory::dims{g.weights[0]}, dt::f32, tag::x);
     auto pd = dnnl::convolution_forward::primitive_desc(
-        Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any(g.src),
-        any(g.weights), bias, any(g.dst), strides, g.pad_l, g.pad_r, attr);
+        Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any_in(g.src),
+        any_in(g.weights), bias, any(g.dst), strides, g.pad_l, g.pad_r, attr);
     scratchpad = pd.scratchpad_desc();
     plan->kernel = dnnl::convolution_forward(pd);
     in0.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
@@ -140,7 +143,7 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
     plan->out.Prepare(DNNL_ARG_DST, dst_plain, pd.dst_desc(), true);
   } else if (role == Role::kBackwardData) {
     auto pd = dnnl::convolution_backward_data::primitive_desc(
-        Engine(), dnnl::algorithm::convolution_direct, any(g.src), any(g.weights), any(g.dst), strides,
+        Engine(), dnnl::algorithm::convolution_direct, any(g.src), any_in(g.weights), any_in(g.dst), strides,
         g.pad_l, g.pad_r, fwd_pd, attr);
     scratchpad = pd.scratchpad_desc();
     plan->kernel = dnnl::convolution_backward_data(pd);
@@ -149,7 +152,7 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
     plan->out.Prepare(DNNL_ARG_DIFF_SRC, src_plain, pd.diff_src_desc(), true);
   } else {
     auto pd = dnnl::convolution_backward_weights::primitive_desc(
-        Engine(), dnnl::algorithm::convolution_direct, any(g.src), any(g.weights), any(g.dst), strides,
+        Engine(), dnnl::algorithm::convolution_direct, any_in(g.src), any(g.weights), any_in(g.dst), strides,
         g.pad_l, g.pad_r, fwd_pd, attr);
     scratchpad = pd.scratchpad_desc();
     plan->kernel = dnnl::convolution_backward_weights(pd);
