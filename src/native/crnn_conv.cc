@@ -103,10 +103,9 @@ bool Consistent(const Geometry &g) {
          g.pad_l[0] >= 0 && g.pad_l[1] >= 0 && g.pad_r[0] >= 0 && g.pad_r[1] >= 0;
 }
 
-std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
-  // bf16: the operands a kernel reads are converted to bf16 by the reorders into the blocked layout (so
-  // oneDNN picks its bf16 / AMX kernels); what it writes stays float32.
-  const dt in_type = bf16 ? dt::bf16 : dt::f32;
+// in_type: the type of the operands a kernel reads; bf16 ones are converted by the reorders into the
+// blocked layout (so oneDNN picks its bf16 / AMX kernels). What a kernel writes stays float32.
+std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bool fpmath_bf16) {
   auto any = [](const memory::dims &d) { return memory::desc(d, dt::f32, tag::any); };
   auto any_in = [in_type](const memory::dims &d) { return memory::desc(d, in_type, tag::any); };
   memory::desc src_plain(g.src, dt::f32, tag::nchw), dst_plain(g.dst, dt::f32, tag::nchw);
@@ -114,6 +113,7 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
   memory::dims strides = {1, 1};
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  if (fpmath_bf16) attr.set_fpmath_mode(dnnl::fpmath_mode::bf16);
   auto fwd_pd = dnnl::convolution_forward::primitive_desc(
       Engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, any_in(g.src),
       any_in(g.weights), any(g.dst), strides, g.pad_l, g.pad_r, attr);
@@ -162,6 +162,17 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
   }
   plan->scratchpad = memory(scratchpad, Engine());
   return plan;
+}
+
+std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
+  if (bf16) {
+    try {
+      return MakeTypedPlan(role, g, dt::bf16, false);
+    } catch (const dnnl::error &) {
+      // No bf16 kernel on this CPU: float32 kernels, allowed to use bf16 arithmetic where they can.
+    }
+  }
+  return MakeTypedPlan(role, g, dt::f32, bf16);
 }
 
 Plan *FindPlan(Role role, const Geometry &g, bool bf16) {
