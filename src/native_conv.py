@@ -76,6 +76,24 @@ def _output_hw(height, width, kernel, pad_mode):
     return height - kernel[0] + 1, width - kernel[1] + 1
 
 
+def _kernel_hw(kernel_size, pad_mode):
+    if pad_mode not in ("same", "valid"):
+        raise ValueError(f"pad_mode must be 'same' or 'valid', got {pad_mode!r}")
+    return (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+
+
+def _custom_op(entry, out_shape, role, kernel, pad_mode, dtype, bprop=None):
+    """One library entry as a Custom aot op, float32 out, with attributes that make each op distinct
+    (Custom primitives with equal attributes share one shape inference)."""
+    custom = ops.Custom(f"{library_path()}:{entry}{_ENTRY_SUFFIX[dtype]}", out_shape=out_shape,
+                        out_dtype=lambda x, *_: x, func_type="aot", bprop=bprop)
+    custom.add_prim_attr("crnn_role", role)
+    custom.add_prim_attr("crnn_kernel", list(kernel))
+    custom.add_prim_attr("crnn_pad_mode", pad_mode)
+    custom.add_prim_attr("crnn_dtype", dtype)
+    return custom
+
+
 class NativeConv2d(nn.Cell):
     """y = conv(x, weight), stride 1, no bias, 'same' or 'valid' padding, through the native library.
 
@@ -85,10 +103,7 @@ class NativeConv2d(nn.Cell):
 
     def __init__(self, kernel_size, pad_mode, dtype="float32"):
         super().__init__()
-        kernel = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
-        if pad_mode not in ("same", "valid"):
-            raise ValueError(f"pad_mode must be 'same' or 'valid', got {pad_mode!r}")
-        path, suffix = library_path(), _ENTRY_SUFFIX[dtype]
+        kernel = _kernel_hw(kernel_size, pad_mode)
 
         def forward_shape(x, w):
             return [x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)]
@@ -100,23 +115,14 @@ class NativeConv2d(nn.Cell):
         def weight_shape(dy, x):
             return [dy[1], x[1], kernel[0], kernel[1]]
 
-        def op(entry, shape, role):
-            custom = ops.Custom(f"{path}:{entry}{suffix}", out_shape=shape, out_dtype=lambda a, b: a,
-                                func_type="aot", bprop=bprop if role == "forward" else None)
-            # Custom primitives with equal attributes share one shape inference: make each distinct.
-            custom.add_prim_attr("crnn_role", role)
-            custom.add_prim_attr("crnn_kernel", list(kernel))
-            custom.add_prim_attr("crnn_pad_mode", pad_mode)
-            custom.add_prim_attr("crnn_dtype", dtype)
-            return custom
-
-        backward_data = op("CrnnConvBackwardData", input_shape, "backward_data")
-        backward_weights = op("CrnnConvBackwardWeights", weight_shape, "backward_weights")
+        backward_data = _custom_op("CrnnConvBackwardData", input_shape, "backward_data", kernel, pad_mode, dtype)
+        backward_weights = _custom_op("CrnnConvBackwardWeights", weight_shape, "backward_weights", kernel, pad_mode,
+                                      dtype)
 
         def bprop(x, w, out, dout):
             return backward_data(dout, w), backward_weights(dout, x)
 
-        self.forward = op("CrnnConvForward", forward_shape, "forward")
+        self.forward = _custom_op("CrnnConvForward", forward_shape, "forward", kernel, pad_mode, dtype, bprop)
 
     def construct(self, x, weight):
         return self.forward(x, weight)
@@ -131,19 +137,12 @@ class NativeConvBiasRelu(nn.Cell):
 
     def __init__(self, kernel_size, pad_mode, dtype="float32"):
         super().__init__()
-        kernel = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
-        if pad_mode not in ("same", "valid"):
-            raise ValueError(f"pad_mode must be 'same' or 'valid', got {pad_mode!r}")
+        kernel = _kernel_hw(kernel_size, pad_mode)
 
         def output_shape(x, w, b):
             return [x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)]
 
-        self.kernel = ops.Custom(f"{library_path()}:CrnnConvBiasRelu{_ENTRY_SUFFIX[dtype]}", out_shape=output_shape,
-                                 out_dtype=lambda x, w, b: x, func_type="aot")
-        self.kernel.add_prim_attr("crnn_role", "bias_relu")
-        self.kernel.add_prim_attr("crnn_kernel", list(kernel))
-        self.kernel.add_prim_attr("crnn_pad_mode", pad_mode)
-        self.kernel.add_prim_attr("crnn_dtype", dtype)
+        self.kernel = _custom_op("CrnnConvBiasRelu", output_shape, "bias_relu", kernel, pad_mode, dtype)
 
     def construct(self, x, weight, bias):
         return self.kernel(x, weight, bias)
