@@ -42,6 +42,7 @@ class RenderOptions:
     bg_blotches: float = 0.1
     photo: float = 0.5                  # a crop of a natural photograph blended under the text
     photo_text_colour: float = 0.15     # with a photo: text colour taken from the photo (low contrast)
+    real_colours: float = 0.0           # instead, text and background colours of a real training crop (real_colours.py)
     contrast_min: float = 60.0          # luminance gap between text and background mean, drawn in min..max
     contrast_max: float = 130.0
     photo_contrast_min: float = 40.0    # the gap of text coloured from the photo

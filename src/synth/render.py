@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from src.synth.backgrounds import photo_crop
 from src.synth.options import RenderOptions
+from src.synth.real_colours import draw_pair
 
 OUTPUT_HEIGHT = 32
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)
@@ -91,9 +92,11 @@ def _glyph_masks(text, font, rng, options):
     return word_mask, np.asarray(extra, np.float32) / 255.0
 
 
-def _background(height, width, rng, options, photos):
-    """float32 RGB background: flat, gradient, noise or blotches around a colour, maybe under a photo."""
-    colour = _random_colour(rng, options)
+def _background(height, width, rng, options, photos, colour=None):
+    """float32 RGB background: flat, gradient, noise or blotches around a colour (random unless given),
+    maybe under a photo."""
+    if colour is None:
+        colour = _random_colour(rng, options)
     image = np.empty((height, width, 3), np.float32)
     image[:] = colour
     roll = rng.random()
@@ -276,8 +279,14 @@ def render_word(text, font_path, rng, options=RenderOptions(), photos=()):
     font = _font(font_path, size)
     word_mask, extra_mask = _glyph_masks(text, font, rng, options)
     height, width = word_mask.shape
-    image, has_photo = _background(height, width, rng, options, photos)
-    text_colour = _text_colour(image, has_photo, rng, options)
+    if options.real_colours and rng.random() < options.real_colours:
+        text_colour, background_colour = draw_pair(rng)
+        image, has_photo = _background(height, width, rng, options, photos, background_colour)
+        if has_photo:  # keep the pair's luminance gap to what the photo made of the background
+            text_colour = np.clip(text_colour + _luma(image.mean(axis=(0, 1))) - _luma(background_colour), 0, 255)
+    else:
+        image, has_photo = _background(height, width, rng, options, photos)
+        text_colour = _text_colour(image, has_photo, rng, options)
     ink = np.maximum(word_mask, extra_mask)
     if options.relief and rng.random() < options.relief:
         image = _emboss(image, ink, size, rng)
