@@ -46,13 +46,22 @@ def library_problem(path):
 
 
 @functools.lru_cache(maxsize=None)
+def library_has_bf16(path):
+    """Whether the library at path (which loads) computes bf16 on this CPU: AVX512_BF16 or AMX. Elsewhere
+    oneDNN only emulates bf16, at about half the float32 speed, so the library runs float32 instead."""
+    lib = ctypes.CDLL(path, mode=os.RTLD_LOCAL)
+    return bool(lib.CrnnConvHasBf16())
+
+
+@functools.lru_cache(maxsize=None)
 def _warn_once(message):
     logger.warning(message)
 
 
 def native_conv_dtype(config):
     """The compute type of the native convolution this config runs ('float32' or 'bfloat16'), or None
-    for MindSpore's Conv2D: on the CPU only, with cpu_conv native and a library that loads."""
+    for MindSpore's Conv2D: on the CPU only, with cpu_conv native and a library that loads; bfloat16
+    only where the CPU has bf16 instructions (float32 elsewhere, after one log line)."""
     choice = getattr(config, "cpu_conv", "mindspore")
     dtype = getattr(config, "cpu_conv_dtype", "float32")
     if choice not in CPU_CONV_CHOICES:
@@ -67,6 +76,10 @@ def native_conv_dtype(config):
     if problem:
         _warn_once(f"cpu_conv native unavailable, using MindSpore's convolution: {problem}")
         return None
+    if dtype == "bfloat16" and not library_has_bf16(library_path()):
+        _warn_once("cpu_conv_dtype bfloat16: this CPU has no bf16 instructions (AVX512_BF16 or AMX), "
+                   "computing in float32")
+        return "float32"
     return dtype
 
 

@@ -3,6 +3,8 @@ import logging
 import os
 import platform
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -14,9 +16,9 @@ from src.crnn import crnn
 from src.errors import ConfigError
 from src.loss import CTCLoss
 from src.model_utils.config import load_config
-from src.native_conv import (NativeConv2d, NativeConvBiasRelu, fold_batch_norm, library_path, library_problem,
-                             native_conv_dtype)
-from tests.conftest import DEMO_WORDS, REALDATA, SHIPPED, needs_realdata, run_script
+from src.native_conv import (NativeConv2d, NativeConvBiasRelu, fold_batch_norm, library_has_bf16, library_path,
+                             library_problem, native_conv_dtype)
+from tests.conftest import DEMO_WORDS, REALDATA, REPO, SHIPPED, needs_realdata, run_script
 
 ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
 
@@ -185,7 +187,37 @@ def test_networks_for_export_and_other_devices_use_mindspore_convolution():
 def test_bfloat16_needs_the_native_convolution():
     with pytest.raises(ConfigError, match="cpu_conv_dtype bfloat16 needs cpu_conv native"):
         native_conv_dtype(config("--cpu_conv", "mindspore", "--cpu_conv_dtype", "bfloat16"))
-    assert native_conv_dtype(config("--cpu_conv_dtype", "bfloat16")) == "bfloat16"
+    want = "bfloat16" if library_has_bf16(library_path()) else "float32"
+    assert native_conv_dtype(config("--cpu_conv_dtype", "bfloat16")) == want
+
+
+BF16_WITHOUT_HARDWARE = """
+import logging, numpy as np, mindspore as ms
+from src.model_utils.config import load_config
+from src.native_conv import NativeConv2d, library_has_bf16, library_path, native_conv_dtype
+ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
+logging.basicConfig(level=logging.WARNING, format="%(message)s")
+cfg = load_config(["--device_target", "CPU", "--cpu_conv_dtype", "bfloat16"])
+print("has_bf16", library_has_bf16(library_path()), "dtype", native_conv_dtype(cfg), native_conv_dtype(cfg))
+rng = np.random.default_rng(0)
+x, w = (ms.Tensor(rng.standard_normal(s).astype(np.float32)) for s in ((2, 256, 8, 25), (256, 256, 3, 3)))
+ys = [NativeConv2d(3, "same", dtype)(x, w).asnumpy() for dtype in ("float32", "bfloat16")]
+print("identical", bool(np.array_equal(*ys)))
+"""
+
+
+def test_bfloat16_on_a_cpu_without_bf16_instructions_runs_float32_with_one_log_line():
+    # oneDNN would emulate bf16 there at about half the float32 speed. ONEDNN_MAX_CPU_ISA hides the bf16
+    # instructions from oneDNN, as on a CPU without them (the ISA is fixed at oneDNN's first use: a new process).
+    env = dict(os.environ, ONEDNN_MAX_CPU_ISA="AVX512_CORE_VNNI")
+    result = subprocess.run([sys.executable, "-c", BF16_WITHOUT_HARDWARE], cwd=REPO, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "has_bf16 False dtype float32 float32" in result.stdout
+    assert "identical True" in result.stdout
+    warnings = [line for line in result.stderr.splitlines() if "no bf16 instructions" in line]
+    assert warnings == ["cpu_conv_dtype bfloat16: this CPU has no bf16 instructions (AVX512_BF16 or AMX), "
+                        "computing in float32"]
 
 
 @pytest.mark.parametrize("what", ["missing", "not_a_library"])

@@ -9,7 +9,8 @@
 // Every kernel has MindSpore's AOT signature: params = (input 0, input 1, output), all float32 NCHW /
 // OIHW. Padding is implied by the shapes (stride 1): total = output - input + kernel - 1, the larger
 // half at the bottom/right, as MindSpore's pad_mode "same" does; "valid" gives 0.
-// The "Bf16" entry points let oneDNN compute in bfloat16 (fp32 in, fp32 out, fp32 accumulation).
+// The "Bf16" entry points let oneDNN compute in bfloat16 (fp32 in, fp32 out, fp32 accumulation) where the
+// CPU has bf16 instructions, and are the float32 kernels elsewhere (CrnnConvHasBf16 says which).
 // CrnnConvBiasRelu is the inference kernel of a convolution whose BatchNorm the caller has folded into
 // the weights and a bias: params = (input, weights, bias (1-D), output), relu(conv(x, w) + b) in one
 // oneDNN primitive (forward_inference, bias, ReLU post-op).
@@ -164,15 +165,24 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
   return plan;
 }
 
+// Whether the CPU computes bf16 in hardware (AVX512_BF16, or AMX): without it oneDNN still offers bf16
+// convolutions, but they emulate the conversions and run at half the float32 speed.
+bool HasBf16Hardware() {
+  const auto bf16_isa = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+  return (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) & bf16_isa) == bf16_isa;
+}
+
+// A bf16 plan where the hardware has bf16, else exactly the float32 plan.
 std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
-  if (bf16) {
+  if (bf16 && HasBf16Hardware()) {
     try {
       return MakeTypedPlan(role, g, dt::bf16, false);
     } catch (const dnnl::error &) {
-      // No bf16 kernel on this CPU: float32 kernels, allowed to use bf16 arithmetic where they can.
+      // No bf16 kernel for this shape: float32 kernels, allowed to use bf16 arithmetic where they can.
+      return MakeTypedPlan(role, g, dt::f32, true);
     }
   }
-  return MakeTypedPlan(role, g, dt::f32, bf16);
+  return MakeTypedPlan(role, g, dt::f32, false);
 }
 
 Plan *FindPlan(Role role, const Geometry &g, bool bf16) {
@@ -256,6 +266,9 @@ CRNN_CONV_ENTRY(CrnnConvBackwardDataBf16, Role::kBackwardData, true)
 CRNN_CONV_ENTRY(CrnnConvBackwardWeightsBf16, Role::kBackwardWeights, true)
 CRNN_CONV_ENTRY(CrnnConvBiasRelu, Role::kBiasRelu, false)
 CRNN_CONV_ENTRY(CrnnConvBiasReluBf16, Role::kBiasRelu, true)
+
+// 1 when the "Bf16" entry points compute in bf16 on this CPU, 0 when they run the float32 kernels.
+extern "C" __attribute__((visibility("default"))) int CrnnConvHasBf16() { return HasBf16Hardware() ? 1 : 0; }
 
 // Which oneDNN the library runs on, for logs: "major.minor.patch".
 extern "C" __attribute__((visibility("default"))) const char *CrnnConvOnednnVersion() {
