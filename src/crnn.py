@@ -85,15 +85,35 @@ def feature_map_to_sequence(features, channels):
 
 
 class BidirectionalLSTM(nn.Cell):
-    """One bidirectional LSTM layer followed by a Dense layer on every time step: (T, B, in) -> (T, B, out)."""
+    """One bidirectional LSTM layer followed by a Dense layer on every time step: (T, B, in) -> (T, B, out).
 
-    def __init__(self, in_size, hidden_size, out_size):
+    one_op (CPU only): both directions as one bidirectional CPU LSTM operator on the nn.LSTM's own
+    parameters. nn.LSTM runs one LSTM per direction and reverses the sequence before and after the
+    backward one; the CPU operator walks both directions itself, with the same numbers (equal outputs
+    and gradients), and a training step gets ~2% faster (evaluation: no change measured).
+    """
+
+    def __init__(self, in_size, hidden_size, out_size, one_op=False):
         super().__init__()
         self.rnn = nn.LSTM(in_size, hidden_size, bidirectional=True)
         self.embedding = nn.Dense(2 * hidden_size, out_size)
+        self.hidden_size = hidden_size
+        self.bidirectional_op = ops.LSTM(in_size, hidden_size, 1, True, True, 0.0) if one_op else None
+
+    def _both_directions(self, x):
+        rnn = self.rnn
+        # The CPU operator's flat weights: input weights, recurrent weights, summed biases; forward first.
+        flat = [rnn.w_ih_list[0], rnn.w_ih_list[1], rnn.w_hh_list[0], rnn.w_hh_list[1],
+                rnn.b_ih_list[0] + rnn.b_hh_list[0], rnn.b_ih_list[1] + rnn.b_hh_list[1]]
+        weights = ops.concat([ops.reshape(w, (-1, 1, 1)) for w in flat])
+        state = ops.zeros((2, x.shape[1], self.hidden_size), x.dtype)
+        return self.bidirectional_op(x, state, state, weights)[0]
 
     def construct(self, x):
-        recurrent, _ = self.rnn(x)
+        if self.bidirectional_op is None:
+            recurrent, _ = self.rnn(x)
+        else:
+            recurrent = self._both_directions(x)
         steps, batch, width = recurrent.shape
         out = self.embedding(ops.reshape(recurrent, (steps * batch, width)))
         return ops.reshape(out, (steps, batch, -1))
@@ -102,13 +122,13 @@ class BidirectionalLSTM(nn.Cell):
 class CRNNV2(nn.Cell):
     """VGG -> BiLSTM(512->256) -> BiLSTM(256->class_num): logits (T=24, B, class_num)."""
 
-    def __init__(self, config, native_dtype=None):
+    def __init__(self, config, native_dtype=None, cpu_lstm=False):
         super().__init__()
         self.input_size = config.input_size
         self.vgg = VGG(native_dtype)
         self.rnn = nn.SequentialCell([
-            BidirectionalLSTM(config.input_size, config.hidden_size, config.hidden_size),
-            BidirectionalLSTM(config.hidden_size, config.hidden_size, config.class_num)])
+            BidirectionalLSTM(config.input_size, config.hidden_size, config.hidden_size, cpu_lstm),
+            BidirectionalLSTM(config.hidden_size, config.hidden_size, config.class_num, cpu_lstm)])
 
     def construct(self, x):
         return self.rnn(feature_map_to_sequence(self.vgg(x), self.input_size))
@@ -127,7 +147,8 @@ class CRNNV1(nn.Cell):
     runs on every device. w2_bw/b2_bw are never used, as in the zoo, but kept for its checkpoints.
     """
 
-    def __init__(self, config, native_dtype=None):
+    def __init__(self, config, native_dtype=None, cpu_lstm=False):  # pylint: disable=unused-argument
+        # cpu_lstm: V1's LSTMs are its own (the zoo's DynamicRNN weight layout); nothing to choose.
         super().__init__()
         self.input_size = config.input_size
         self.hidden_size = hidden = config.hidden_size
@@ -180,13 +201,15 @@ MODEL_VERSIONS = {"V1": CRNNV1, "V2": CRNNV2}
 def crnn(config, full_precision=False, for_export=False):
     """Build the network named by config.model_version; cast to float16 unless full_precision.
 
-    On the CPU the convolutions follow config.cpu_conv (the native library or MindSpore's Conv2D);
-    a network built for_export always uses MindSpore's, which every exporter knows.
+    On the CPU the convolutions follow config.cpu_conv (the native library or MindSpore's Conv2D) and
+    V2's bidirectional LSTMs run as one CPU operator each; a network built for_export always uses
+    MindSpore's Conv2D and nn.LSTM, which every exporter knows.
     """
     if config.model_version not in MODEL_VERSIONS:
         raise CRNNError(f"model_version must be one of {sorted(MODEL_VERSIONS)}, got {config.model_version!r}")
     native_dtype = None if for_export or not full_precision else native_conv_dtype(config)
-    net = MODEL_VERSIONS[config.model_version](config, native_dtype)
+    cpu_lstm = config.device_target == "CPU" and full_precision and not for_export
+    net = MODEL_VERSIONS[config.model_version](config, native_dtype, cpu_lstm)
     if not full_precision:
         net = net.to_float(mstype.float16)
     return net

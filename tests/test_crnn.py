@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import mindspore as ms
 
-from src.crnn import crnn
+from src.crnn import CRNNV2, crnn
 from src.errors import CRNNError
 from src.model_utils.config import load_config
 
@@ -50,6 +50,37 @@ def test_zoo_parameter_names():
     names = {p.name for p in build("V2").get_parameters()}
     assert {"vgg.conv1.conv.weight", "vgg.conv1.bn.moving_mean", "rnn.0.embedding.weight",
             "rnn.1.embedding.bias", "rnn.0.rnn.weight_ih_l0", "rnn.1.rnn.weight_hh_l0_reverse"} <= names
+
+
+class SumOfSquares(ms.nn.Cell):
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def construct(self, x):
+        return (self.net(x) ** 2).sum()
+
+
+def test_v2_bidirectional_lstm_as_one_cpu_operator_gives_nn_lstm_numbers():
+    config = load_config(["--model_version", "V2", "--device_target", "CPU", "--cpu_conv", "mindspore"])
+    one_op, per_direction = CRNNV2(config, None, cpu_lstm=True), CRNNV2(config, None, cpu_lstm=False)
+    assert one_op.rnn[0].bidirectional_op is not None and per_direction.rnn[0].bidirectional_op is None
+    assert build("V2").rnn[0].bidirectional_op is not None  # the CPU default
+    assert crnn(config, full_precision=True, for_export=True).rnn[0].bidirectional_op is None
+    ms.load_param_into_net(per_direction, {p.name: p for p in one_op.get_parameters()}, strict_load=True)
+    x = ms.Tensor(np.random.default_rng(0).uniform(-1, 1, (3, 3, 32, 100)).astype(np.float32))
+    for net in (one_op, per_direction):
+        net.set_train(False)
+    np.testing.assert_allclose(one_op(x).asnumpy(), per_direction(x).asnumpy(), rtol=0, atol=1e-6)
+    grads = []
+    for net in (one_op, per_direction):
+        net.set_train(True)
+        grad = ms.ops.GradOperation(get_by_list=True)(SumOfSquares(net), ms.ParameterTuple(net.trainable_params()))
+        grads.append([g.asnumpy() for g in grad(x)])
+    names = [p.name for p in one_op.trainable_params()]
+    assert names == [p.name for p in per_direction.trainable_params()]
+    for name, a, b in zip(names, *grads):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5 * np.abs(b).max(), err_msg=name)
 
 
 def test_custom_label_dict_changes_the_head():
