@@ -122,13 +122,13 @@ class BidirectionalLSTM(nn.Cell):
 class CRNNV2(nn.Cell):
     """VGG -> BiLSTM(512->256) -> BiLSTM(256->class_num): logits (T=24, B, class_num)."""
 
-    def __init__(self, config, native_dtype=None, cpu_lstm=False):
+    def __init__(self, config, native_dtype=None, one_op_lstm=False):
         super().__init__()
         self.input_size = config.input_size
         self.vgg = VGG(native_dtype)
         self.rnn = nn.SequentialCell([
-            BidirectionalLSTM(config.input_size, config.hidden_size, config.hidden_size, cpu_lstm),
-            BidirectionalLSTM(config.hidden_size, config.hidden_size, config.class_num, cpu_lstm)])
+            BidirectionalLSTM(config.input_size, config.hidden_size, config.hidden_size, one_op_lstm),
+            BidirectionalLSTM(config.hidden_size, config.hidden_size, config.class_num, one_op_lstm)])
 
     def construct(self, x):
         return self.rnn(feature_map_to_sequence(self.vgg(x), self.input_size))
@@ -147,8 +147,8 @@ class CRNNV1(nn.Cell):
     runs on every device. w2_bw/b2_bw are never used, as in the zoo, but kept for its checkpoints.
     """
 
-    def __init__(self, config, native_dtype=None, cpu_lstm=False):  # pylint: disable=unused-argument
-        # cpu_lstm: V1's LSTMs are its own (the zoo's DynamicRNN weight layout); nothing to choose.
+    def __init__(self, config, native_dtype=None, one_op_lstm=False):  # pylint: disable=unused-argument
+        # one_op_lstm: V1's LSTMs are its own (the zoo's DynamicRNN weight layout); nothing to choose.
         super().__init__()
         self.input_size = config.input_size
         self.hidden_size = hidden = config.hidden_size
@@ -208,8 +208,8 @@ def crnn(config, full_precision=False, for_export=False):
     if config.model_version not in MODEL_VERSIONS:
         raise CRNNError(f"model_version must be one of {sorted(MODEL_VERSIONS)}, got {config.model_version!r}")
     native_dtype = None if for_export or not full_precision else native_conv_dtype(config)
-    cpu_lstm = config.device_target == "CPU" and full_precision and not for_export
-    net = MODEL_VERSIONS[config.model_version](config, native_dtype, cpu_lstm)
+    one_op_lstm = config.device_target == "CPU" and full_precision and not for_export
+    net = MODEL_VERSIONS[config.model_version](config, native_dtype, one_op_lstm)
     if not full_precision:
         net = net.to_float(mstype.float16)
     return net

@@ -63,7 +63,7 @@ class SumOfSquares(ms.nn.Cell):
 
 def test_v2_bidirectional_lstm_as_one_cpu_operator_gives_nn_lstm_numbers():
     config = load_config(["--model_version", "V2", "--device_target", "CPU", "--cpu_conv", "mindspore"])
-    one_op, per_direction = CRNNV2(config, None, cpu_lstm=True), CRNNV2(config, None, cpu_lstm=False)
+    one_op, per_direction = CRNNV2(config, None, one_op_lstm=True), CRNNV2(config, None, one_op_lstm=False)
     assert one_op.rnn[0].bidirectional_op is not None and per_direction.rnn[0].bidirectional_op is None
     assert build("V2").rnn[0].bidirectional_op is not None  # the CPU default
     assert crnn(config, full_precision=True, for_export=True).rnn[0].bidirectional_op is None
