@@ -1,8 +1,8 @@
-"""The native CPU convolution: oneDNN's blocked kernels (src/native/crnn_conv.cc) as MindSpore Custom ops.
+"""The native CPU convolution: oneDNN's channels-last kernels (src/native/crnn_conv.cc) as MindSpore Custom ops.
 
 MindSpore 2.8's CPU Conv2D hands oneDNN plain NCHW tensors and gets im2col + GEMM; the library built by
-scripts/build_native.sh runs oneDNN 3's direct blocked kernels instead, forward, backward-data and
-backward-weights. The network keeps its nn.Conv2d (parameter names, shapes, initialisation and
+scripts/build_native.sh runs oneDNN 3's kernels on channels-last activations instead (brgemm), forward,
+backward-data and backward-weights. The network keeps its nn.Conv2d (parameter names, shapes, initialisation and
 checkpoints are unchanged) and only routes the computation through these ops. Chosen by the config
 keys cpu_conv (native | mindspore) and cpu_conv_dtype (float32 | bfloat16, bfloat16 computing in
 bf16 with float32 weights, inputs and outputs); export and GPU/Ascend always use MindSpore's Conv2D.
