@@ -22,23 +22,25 @@ def _batch_norm(channels):
 
 
 class Conv(nn.Cell):
-    """3x3 (or 2x2 'valid') convolution without bias, batch norm, ReLU.
+    """3x3 (or 2x2 'valid') convolution without bias, batch norm, ReLU, and max pooling when pool (the
+    window, equal to its stride) is given.
 
     native_dtype ('float32'/'bfloat16') computes the convolution with the native CPU library on the
     nn.Conv2d's own weight; None uses nn.Conv2d. Parameters are the same either way. In inference
     (set_train(False)) the native path folds the BatchNorm into the convolution and runs convolution,
-    bias and ReLU as one kernel.
+    bias, ReLU and the pooling as one kernel.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size=3, pad_mode="same", native_dtype=None):
+    def __init__(self, in_channels, out_channels, kernel_size=3, pad_mode="same", native_dtype=None, pool=None):
         super().__init__()
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, pad_mode=pad_mode,
                               has_bias=False, weight_init=TruncatedNormal(0.02))
         self.native = None if native_dtype is None else NativeConv2d(kernel_size, pad_mode, native_dtype)
         self.native_inference = None if native_dtype is None else \
-            NativeConvBiasRelu(kernel_size, pad_mode, native_dtype)
+            NativeConvBiasRelu(kernel_size, pad_mode, native_dtype, pool)
         self.bn = _batch_norm(out_channels)
         self.relu = nn.ReLU()
+        self.pool = None if pool is None else nn.MaxPool2d(kernel_size=pool, stride=pool, pad_mode="same")
 
     def construct(self, x):
         if self.native is None:
@@ -50,7 +52,10 @@ class Conv(nn.Cell):
             weight, bias = fold_batch_norm(self.conv.weight, bn.gamma, bn.beta, bn.moving_mean,
                                            bn.moving_variance, bn.eps)
             return self.native_inference(x, weight, bias)
-        return self.relu(self.bn(x))
+        x = self.relu(self.bn(x))
+        if self.pool is not None:
+            x = self.pool(x)
+        return x
 
 
 class VGG(nn.Cell):
@@ -58,23 +63,21 @@ class VGG(nn.Cell):
 
     def __init__(self, native_dtype=None):
         super().__init__()
-        self.conv1 = Conv(3, 64, native_dtype=native_dtype)
-        self.conv2 = Conv(64, 128, native_dtype=native_dtype)
+        # Max pooling 2x2 after conv1 and conv2, 2x1 (height only) after conv4 and conv6.
+        self.conv1 = Conv(3, 64, native_dtype=native_dtype, pool=(2, 2))
+        self.conv2 = Conv(64, 128, native_dtype=native_dtype, pool=(2, 2))
         self.conv3 = Conv(128, 256, native_dtype=native_dtype)
-        self.conv4 = Conv(256, 256, native_dtype=native_dtype)
+        self.conv4 = Conv(256, 256, native_dtype=native_dtype, pool=(2, 1))
         self.conv5 = Conv(256, 512, native_dtype=native_dtype)
-        self.conv6 = Conv(512, 512, native_dtype=native_dtype)
+        self.conv6 = Conv(512, 512, native_dtype=native_dtype, pool=(2, 1))
         self.conv7 = Conv(512, 512, kernel_size=2, pad_mode="valid", native_dtype=native_dtype)
-        self.maxpool2d1 = nn.MaxPool2d(kernel_size=2, stride=2, pad_mode="same")
-        self.maxpool2d2 = nn.MaxPool2d(kernel_size=(2, 1), stride=(2, 1), pad_mode="same")
         # Never used in the forward pass; kept because the zoo's checkpoints carry its parameters.
         self.bn1 = _batch_norm(512)
 
     def construct(self, x):
-        x = self.maxpool2d1(self.conv1(x))
-        x = self.maxpool2d1(self.conv2(x))
-        x = self.maxpool2d2(self.conv4(self.conv3(x)))
-        x = self.maxpool2d2(self.conv6(self.conv5(x)))
+        x = self.conv2(self.conv1(x))
+        x = self.conv4(self.conv3(x))
+        x = self.conv6(self.conv5(x))
         return self.conv7(x)
 
 

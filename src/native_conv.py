@@ -142,20 +142,29 @@ class NativeConv2d(nn.Cell):
 
 
 class NativeConvBiasRelu(nn.Cell):
-    """Inference only: relu(conv(x, weight) + bias) in one native kernel, stride 1, 'same' or 'valid'.
+    """Inference only: relu(conv(x, weight) + bias) in one native kernel, stride 1, 'same' or 'valid';
+    with pool (a (height, width) window of 2 or 1, its own stride), max-pooled in the same call, as
+    nn.MaxPool2d(pool, pool, pad_mode="same") would after it ('same' convolutions only).
 
     For a convolution followed by BatchNorm and ReLU whose BatchNorm has been folded into weight and
     bias (fold_batch_norm); no gradient.
     """
 
-    def __init__(self, kernel_size, pad_mode, dtype="float32"):
+    def __init__(self, kernel_size, pad_mode, dtype="float32", pool=None):
         super().__init__()
         kernel = _kernel_hw(kernel_size, pad_mode)
+        if pool is not None and (pad_mode != "same" or any(size not in (1, 2) for size in pool)):
+            raise ValueError(f"pooling needs a 'same' convolution and a window of 2 or 1, got {pad_mode!r}, {pool}")
 
         def output_shape(x, w, b):
-            return [x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)]
+            height, width = _output_hw(x[2], x[3], kernel, pad_mode)
+            if pool is not None:
+                height, width = -(-height // pool[0]), -(-width // pool[1])
+            return [x[0], w[0], height, width]
 
-        self.kernel = _custom_op("CrnnConvBiasRelu", output_shape, "bias_relu", kernel, pad_mode, dtype)
+        entry = "CrnnConvBiasRelu" if pool is None else "CrnnConvBiasReluPool"
+        self.kernel = _custom_op(entry, output_shape, "bias_relu", kernel, pad_mode, dtype)
+        self.kernel.add_prim_attr("crnn_pool", list(pool or (1, 1)))
 
     def construct(self, x, weight, bias):
         return self.kernel(x, weight, bias)

@@ -122,6 +122,47 @@ def test_inference_kernel_with_folded_batch_norm_matches_conv_bn_relu(layer):
     assert relative_error(bf16, want) < 1e-2
 
 
+class PooledInferenceBlock(nn.Cell):
+    """MindSpore's conv -> BatchNorm -> ReLU -> max pooling beside the native kernel that pools too."""
+
+    def __init__(self, cin, cout, pool):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, pad_mode="same", has_bias=False)
+        self.bn = nn.BatchNorm2d(cout, eps=1e-4)
+        self.pool = nn.MaxPool2d(kernel_size=pool, stride=pool, pad_mode="same")
+        self.fused = NativeConvBiasRelu(3, "same", pool=pool)
+
+    def construct(self, x):
+        weight, bias = fold_batch_norm(self.conv.weight, self.bn.gamma, self.bn.beta, self.bn.moving_mean,
+                                       self.bn.moving_variance, self.bn.eps)
+        return self.pool(ops.relu(self.bn(self.conv(x)))), self.fused(x, weight, bias)
+
+
+# The pooled V2 layers (conv1, conv2: 2x2; conv4, conv6: 2x1), and odd sizes that "same" pooling pads.
+POOLED = [(3, 64, 32, 100, (2, 2)), (64, 128, 16, 50, (2, 2)), (256, 256, 8, 25, (2, 1)), (512, 512, 4, 25, (2, 1)),
+          (16, 32, 7, 9, (2, 2)), (16, 32, 5, 3, (2, 1))]
+
+
+@pytest.mark.parametrize("layer", POOLED, ids=["conv1", "conv2", "conv4", "conv6", "odd_2x2", "odd_2x1"])
+def test_inference_kernel_that_pools_matches_conv_bn_relu_maxpool(layer):
+    cin, cout, height, width, pool = layer
+    rng = np.random.default_rng(cin + cout + height)
+    block = PooledInferenceBlock(cin, cout, pool)
+    block.conv.weight.set_data(ms.Tensor((rng.standard_normal((cout, cin, 3, 3)) * 0.05).astype(np.float32)))
+    block.bn.beta.set_data(ms.Tensor(rng.uniform(-1, 1, cout).astype(np.float32)))
+    block.set_train(False)
+    want, got = (y.asnumpy() for y in block(ms.Tensor(rng.standard_normal((2, cin, height, width)).astype(np.float32))))
+    assert got.shape == want.shape == (2, cout, -(-height // pool[0]), -(-width // pool[1]))
+    assert relative_error(got, want) < 1e-5
+
+
+def test_inference_kernel_pools_only_after_same_convolutions_with_windows_of_two_or_one():
+    with pytest.raises(ValueError, match="pooling needs a 'same' convolution"):
+        NativeConvBiasRelu(2, "valid", pool=(2, 2))
+    with pytest.raises(ValueError, match="window of 2 or 1"):
+        NativeConvBiasRelu(3, "same", pool=(3, 3))
+
+
 def test_networks_fold_batch_norm_for_inference_only():
     net = crnn(config("--model_version", "V2"), full_precision=True)
     images = ms.Tensor(np.random.default_rng(3).uniform(-1, 1, (2, 3, 32, 100)).astype(np.float32))

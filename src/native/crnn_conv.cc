@@ -13,9 +13,13 @@
 // CPU has bf16 instructions, and are the float32 kernels elsewhere (CrnnConvHasBf16 says which).
 // CrnnConvBiasRelu is the inference kernel of a convolution whose BatchNorm the caller has folded into
 // the weights and a bias: params = (input, weights, bias (1-D), output), relu(conv(x, w) + b) in one
-// oneDNN primitive (forward_inference, bias, ReLU post-op).
+// oneDNN primitive (forward_inference, bias, ReLU post-op). CrnnConvBiasReluPool follows that ("same"
+// padding) with a max pooling whose window equals its stride, 2 or 1 per axis, read from the output shape
+// (2 where it is smaller than the input), padded at the end as MindSpore's pad_mode "same" pads; the
+// pooling reads the convolution's output in oneDNN's layout, and only the pooled result goes back to NCHW.
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -33,7 +37,7 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-enum class Role { kForward, kBackwardData, kBackwardWeights, kBiasRelu };
+enum class Role { kForward, kBackwardData, kBackwardWeights, kBiasRelu, kBiasReluPool };
 
 dnnl::engine &Engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -71,11 +75,14 @@ struct Plan {
   dnnl::primitive kernel;
   std::vector<Operand> inputs;
   Operand out;
+  dnnl::primitive pool;  // kBiasReluPool: max pooling of the convolution's output, held in conv_out
+  memory conv_out;
   memory scratchpad;  // owned here: a library-managed one is allocated (and page-faulted) every call
 };
 
 struct Geometry {
   memory::dims src, weights, dst, pad_l, pad_r;
+  memory::dims pooled, pool_window, pool_pad_l, pool_pad_r;  // kBiasReluPool only
 };
 
 memory::dims Dims(const int64_t *shape) { return memory::dims(shape, shape + 4); }
@@ -86,6 +93,10 @@ Geometry GeometryOf(Role role, int64_t **shapes) {
   switch (role) {
     case Role::kForward: g.src = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.dst = Dims(shapes[2]); break;
     case Role::kBiasRelu: g.src = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.dst = Dims(shapes[3]); break;
+    case Role::kBiasReluPool:  // "same" convolution: its output has the input's height and width
+      g.src = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.pooled = Dims(shapes[3]);
+      g.dst = {g.src[0], g.weights[0], g.src[2], g.src[3]};
+      break;
     case Role::kBackwardData: g.dst = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.src = Dims(shapes[2]); break;
     case Role::kBackwardWeights: g.dst = Dims(shapes[0]); g.src = Dims(shapes[1]); g.weights = Dims(shapes[2]); break;
   }
@@ -96,7 +107,27 @@ Geometry GeometryOf(Role role, int64_t **shapes) {
     g.pad_l[i] = total / 2;
     g.pad_r[i] = total - total / 2;
   }
+  if (role == Role::kBiasReluPool) {
+    for (int i = 0; i < 2; ++i) {
+      int64_t size = g.dst[2 + i], out = g.pooled[2 + i];
+      int64_t window = out > 0 && out < size ? 2 : 1;
+      int64_t total = std::max<int64_t>((out - 1) * window + window - size, 0);
+      g.pool_window.push_back(window);
+      g.pool_pad_l.push_back(total / 2);
+      g.pool_pad_r.push_back(total - total / 2);
+    }
+  }
   return g;
+}
+
+// The pooled shape is the convolution's, its height and width divided by the window, rounded up.
+bool ConsistentPool(const Geometry &g) {
+  if (g.pooled.empty()) return true;
+  if (g.pooled[0] != g.dst[0] || g.pooled[1] != g.dst[1]) return false;
+  for (int i = 0; i < 2; ++i) {
+    if (g.pooled[2 + i] != (g.dst[2 + i] + g.pool_window[i] - 1) / g.pool_window[i]) return false;
+  }
+  return true;
 }
 
 bool Consistent(const Geometry &g) {
@@ -133,7 +164,8 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
       Engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, act_in(g.src),
       any_in(g.weights), act(g.dst), strides, g.pad_l, g.pad_r, attr);
   auto plan = std::make_unique<Plan>();
-  plan->inputs.resize(role == Role::kBiasRelu ? 3 : 2);
+  const bool bias_relu = role == Role::kBiasRelu || role == Role::kBiasReluPool;
+  plan->inputs.resize(bias_relu ? 3 : 2);
   Operand &in0 = plan->inputs[0], &in1 = plan->inputs[1];
   memory::desc scratchpad;
   if (role == Role::kForward) {
@@ -142,7 +174,7 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
     in0.Prepare(DNNL_ARG_SRC, src_plain, fwd_pd.src_desc(), false);
     in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, fwd_pd.weights_desc(), false);
     plan->out.Prepare(DNNL_ARG_DST, dst_plain, fwd_pd.dst_desc(), true);
-  } else if (role == Role::kBiasRelu) {
+  } else if (bias_relu) {
     dnnl::post_ops relu;
     relu.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
     attr.set_post_ops(relu);
@@ -155,7 +187,17 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
     in0.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
     in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
     plan->inputs[2].Prepare(DNNL_ARG_BIAS, bias, pd.bias_desc(), false);
-    plan->out.Prepare(DNNL_ARG_DST, dst_plain, pd.dst_desc(), true);
+    if (role == Role::kBiasRelu) {
+      plan->out.Prepare(DNNL_ARG_DST, dst_plain, pd.dst_desc(), true);
+    } else {
+      auto pool_pd = dnnl::pooling_forward::primitive_desc(
+          Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, pd.dst_desc(),
+          memory::desc(g.pooled, dt::f32, tag::any), g.pool_window, g.pool_window, memory::dims{0, 0},
+          g.pool_pad_l, g.pool_pad_r);
+      plan->pool = dnnl::pooling_forward(pool_pd);
+      plan->conv_out = memory(pd.dst_desc(), Engine());
+      plan->out.Prepare(DNNL_ARG_DST, memory::desc(g.pooled, dt::f32, tag::nchw), pool_pd.dst_desc(), true);
+    }
   } else if (role == Role::kBackwardData) {
     auto pd = dnnl::convolution_backward_data::primitive_desc(
         Engine(), dnnl::algorithm::convolution_direct, act(g.src), any_in(g.weights), act_in(g.dst), strides,
@@ -200,10 +242,10 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
 }
 
 Plan *FindPlan(Role role, const Geometry &g, bool bf16) {
-  using Key = std::tuple<int, bool, memory::dims, memory::dims, memory::dims>;
+  using Key = std::tuple<int, bool, memory::dims, memory::dims, memory::dims, memory::dims>;
   static std::mutex cache_lock;
   static std::map<Key, std::unique_ptr<Plan>> cache;
-  Key key(static_cast<int>(role), bf16, g.src, g.weights, g.dst);
+  Key key(static_cast<int>(role), bf16, g.src, g.weights, g.dst, g.pooled);
   std::lock_guard<std::mutex> guard(cache_lock);
   auto found = cache.find(key);
   if (found != cache.end()) return found->second.get();
@@ -228,17 +270,20 @@ void Execute(Plan *plan, void **params) {
   size_t count = plan->inputs.size();
   for (size_t i = 0; i < count; ++i) input(plan->inputs[i], params[i]);
   memory result(plan->out.plain, Engine(), params[count]);
-  args[plan->out.arg] = plan->out.needs_reorder ? plan->out.buffer : result;
+  memory target = plan->out.needs_reorder ? plan->out.buffer : result;
+  args[plan->out.arg] = plan->pool ? plan->conv_out : target;
   args[DNNL_ARG_SCRATCHPAD] = plan->scratchpad;
   plan->kernel.execute(stream, args);
+  if (plan->pool) plan->pool.execute(stream, {{DNNL_ARG_SRC, plan->conv_out}, {DNNL_ARG_DST, target}});
   if (plan->out.needs_reorder) plan->out.to_plain.execute(stream, plan->out.buffer, result);
   stream.wait();
 }
 
 int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *ndims, int64_t **shapes,
         const char **dtypes) {
-  const int bias_index = role == Role::kBiasRelu ? 2 : -1;
-  const int expected = role == Role::kBiasRelu ? 4 : 3;
+  const bool bias_relu = role == Role::kBiasRelu || role == Role::kBiasReluPool;
+  const int bias_index = bias_relu ? 2 : -1;
+  const int expected = bias_relu ? 4 : 3;
   if (nparam != expected) {
     std::fprintf(stderr, "%s: expected %d inputs and 1 output, got %d tensors\n", name, expected - 1, nparam);
     return 1;
@@ -251,8 +296,9 @@ int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *
     }
   }
   Geometry g = GeometryOf(role, shapes);
-  if (!Consistent(g) || (bias_index >= 0 && shapes[bias_index][0] != g.weights[0])) {
-    std::fprintf(stderr, "%s: shapes do not form a stride-1 convolution\n", name);
+  if (!Consistent(g) || !ConsistentPool(g) || (bias_index >= 0 && shapes[bias_index][0] != g.weights[0])) {
+    std::fprintf(stderr, "%s: shapes do not form a stride-1 convolution%s\n", name,
+                 role == Role::kBiasReluPool ? " and a 2 or 1 max pooling" : "");
     return 1;
   }
   try {
@@ -280,6 +326,8 @@ CRNN_CONV_ENTRY(CrnnConvBackwardDataBf16, Role::kBackwardData, true)
 CRNN_CONV_ENTRY(CrnnConvBackwardWeightsBf16, Role::kBackwardWeights, true)
 CRNN_CONV_ENTRY(CrnnConvBiasRelu, Role::kBiasRelu, false)
 CRNN_CONV_ENTRY(CrnnConvBiasReluBf16, Role::kBiasRelu, true)
+CRNN_CONV_ENTRY(CrnnConvBiasReluPool, Role::kBiasReluPool, false)
+CRNN_CONV_ENTRY(CrnnConvBiasReluPoolBf16, Role::kBiasReluPool, true)
 
 // 1 when the "Bf16" entry points compute in bf16 on this CPU, 0 when they run the float32 kernels.
 extern "C" __attribute__((visibility("default"))) int CrnnConvHasBf16() { return HasBf16Hardware() ? 1 : 0; }
