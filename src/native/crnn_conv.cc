@@ -1,5 +1,5 @@
 // Stride-1 2-D convolution (no bias) for MindSpore's CPU backend, as three Custom "aot" kernels that
-// run oneDNN's blocked direct convolutions: forward, backward-data and backward-weights.
+// run oneDNN's own convolutions: forward, backward-data and backward-weights.
 //
 // MindSpore 2.8 hands oneDNN plain NCHW tensors, for which oneDNN falls back to im2col + GEMM; here the
 // activations are reordered to channels-last (nhwc; oneDNN's brgemm kernels) and the weights into the
