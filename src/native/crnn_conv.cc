@@ -39,6 +39,9 @@ using dt = dnnl::memory::data_type;
 
 enum class Role { kForward, kBackwardData, kBackwardWeights, kBiasRelu, kBiasReluPool };
 
+// The inference roles: a third input (the bias), ReLU fused.
+bool TakesBias(Role role) { return role == Role::kBiasRelu || role == Role::kBiasReluPool; }
+
 dnnl::engine &Engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;
@@ -164,8 +167,7 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
       Engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, act_in(g.src),
       any_in(g.weights), act(g.dst), strides, g.pad_l, g.pad_r, attr);
   auto plan = std::make_unique<Plan>();
-  const bool bias_relu = role == Role::kBiasRelu || role == Role::kBiasReluPool;
-  plan->inputs.resize(bias_relu ? 3 : 2);
+  plan->inputs.resize(TakesBias(role) ? 3 : 2);
   Operand &in0 = plan->inputs[0], &in1 = plan->inputs[1];
   memory::desc scratchpad;
   if (role == Role::kForward) {
@@ -174,7 +176,7 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
     in0.Prepare(DNNL_ARG_SRC, src_plain, fwd_pd.src_desc(), false);
     in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, fwd_pd.weights_desc(), false);
     plan->out.Prepare(DNNL_ARG_DST, dst_plain, fwd_pd.dst_desc(), true);
-  } else if (bias_relu) {
+  } else if (TakesBias(role)) {
     dnnl::post_ops relu;
     relu.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
     attr.set_post_ops(relu);
@@ -281,9 +283,8 @@ void Execute(Plan *plan, void **params) {
 
 int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *ndims, int64_t **shapes,
         const char **dtypes) {
-  const bool bias_relu = role == Role::kBiasRelu || role == Role::kBiasReluPool;
-  const int bias_index = bias_relu ? 2 : -1;
-  const int expected = bias_relu ? 4 : 3;
+  const int bias_index = TakesBias(role) ? 2 : -1;
+  const int expected = TakesBias(role) ? 4 : 3;
   if (nparam != expected) {
     std::fprintf(stderr, "%s: expected %d inputs and 1 output, got %d tensors\n", name, expected - 1, nparam);
     return 1;
