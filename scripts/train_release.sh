@@ -91,5 +91,13 @@ for set in $EVAL_SETS; do
   "$PY" eval.py "${COMMON[@]}" --eval_dataset "$kind" --eval_dataset_path "$path" \
     --checkpoint_path "$RUN/crnn_v2_release.ckpt" | tee "$RUN/eval_$name.txt" | grep CRNNAccuracy
 done
-echo "train_release: $RUN/crnn_v2_release.ckpt after $stage stage(s) ($(( $(date +%s) - start )) s in this sitting);" \
-     "ship it with: cp $RUN/crnn_v2_release.ckpt models/"
+echo "train_release: $RUN/crnn_v2_release.ckpt after $stage stage(s) ($(( $(date +%s) - start )) s in this sitting)"
+# The release rule (scripts/compare_release.sh) decides whether it replaces models/crnn_v2_release.ckpt;
+# the shipped file is never overwritten here.
+status=0
+DATA="$DATA" bash "$ROOT/scripts/compare_release.sh" "$RUN/crnn_v2_release.ckpt" | tee "$RUN/compare.txt" || status=$?
+case $status in
+  0) echo "train_release: it wins: cp $RUN/crnn_v2_release.ckpt models/ and commit it with its model-card row" ;;
+  1) echo "train_release: the shipped model stays (scores in $RUN/compare.txt)" ;;
+  *) echo "train_release: the comparison failed (status $status)" >&2; exit "$status" ;;
+esac
