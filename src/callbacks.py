@@ -102,12 +102,16 @@ class CheckpointKeeper:
     def saved(self):
         return step_checkpoints(self.directory, self.prefix)
 
-    def save(self, cell, epoch, step_in_epoch, global_step, name=None):
+    def save(self, cell, epoch, step_in_epoch, global_step, name=None, average=None):
+        """Save cell (and the weight average, when one is kept) under name or crnn-<epoch>_<step>.ckpt."""
         if not self.enabled:
             return ""
         name = name or step_checkpoint_name(epoch, step_in_epoch, self.prefix)
         path = os.path.join(self.directory, name)
-        save_checkpoint_atomic(cell, path, {"epoch_num": epoch, "step_num": global_step})
+        extra = {"epoch_num": epoch, "step_num": global_step}
+        if average is not None:
+            extra.update(average.entries())
+        save_checkpoint_atomic(cell, path, extra)
         logger.info("saved checkpoint %s (step %d)", path, global_step)
         for old in self.saved()[:-self.keep_max]:
             os.remove(old)
@@ -119,9 +123,10 @@ class EvalDuringTraining:
     best_acc.ckpt (judged on the first set) when save_best_ckpt (ties go to the later epoch, as in the zoo).
 
     eval_sets: [(name, samples, dataset)]; with one set the log line and metrics are the zoo-era ones.
+    average: the run's WeightAverage, scored beside the trained weights on every set (reported only).
     """
 
-    def __init__(self, config, net, eval_sets, ckpt_dir, metrics, is_main_rank):
+    def __init__(self, config, net, eval_sets, ckpt_dir, metrics, is_main_rank, average=None):
         self.config = config
         self.net = net
         self.recognizer = Recognizer.from_network(net)
@@ -130,6 +135,7 @@ class EvalDuringTraining:
         self.ckpt_dir = ckpt_dir
         self.metrics = metrics
         self.is_main_rank = is_main_rank
+        self.average = average
         self.best_accuracy, self.best_epoch = -1.0, 0
         if config.resume_ckpt and config.save_best_ckpt:
             self._restore_best()
@@ -186,6 +192,14 @@ class EvalDuringTraining:
         record = {"step": global_step, "epoch": epoch, "eval_accuracy": accuracy, "eval_1_ned": ned}
         if len(scores) > 1:
             record.update({f"eval_{name}_accuracy": acc for name, acc, _ in scores})
+        if self.average is not None:
+            start = time.time()
+            with self.average.swapped_in():
+                averaged = [(eval_set[0], *self.accuracy(eval_set)) for eval_set in self.eval_sets]
+            logger.info("eval epoch %d step %d, weight average: %s (%.1f s)", epoch, global_step,
+                        "; ".join(f"{name} accuracy {acc:.4f}, 1-NED {n:.4f}" for name, acc, n in averaged),
+                        time.time() - start)
+            record.update({f"eval_{name}_average_accuracy": acc for name, acc, _ in averaged})
         self.metrics.write(record)
         return accuracy
 

@@ -8,11 +8,12 @@ from src.crnn import crnn
 from src.errors import CRNNError
 from src.fileio import atomic_path
 from src.model_utils.device_adapter import full_precision
+from src.weight_average import AVERAGE_PREFIX, average_weights
 
 logger = logging.getLogger("crnn")
 
 # Entries a training checkpoint holds besides the network's own parameters.
-_TRAINING_STATE_PREFIXES = ("accum.", "stat.", "moments.", "momentum", "moment1.", "moment2.", "vhat.", "beta1_power",
+_TRAINING_STATE_PREFIXES = (AVERAGE_PREFIX, "accum.", "stat.", "moments.", "momentum", "moment1.", "moment2.", "vhat.", "beta1_power",
                             "beta2_power", "learning_rate", "global_step", "epoch_num", "best_accuracy",
                             "step_num", "current_iterator_step", "last_overflow_iterator_step")
 
@@ -47,10 +48,14 @@ def network_weights(param_dict):
             if not k.startswith(_TRAINING_STATE_PREFIXES) and k not in ZOO_LOSS_ENTRIES}
 
 
-def load_network_checkpoint(net, path, model_version=""):
-    """Load path into net; every network parameter must be present with its shape, and nothing else."""
+def load_network_checkpoint(net, path, model_version="", which="trained"):
+    """Load path into net; every network parameter must be present with its shape, and nothing else.
+
+    which: "trained" (the network's own weights) or "average" (the weight average a training checkpoint
+    keeps with ema_decay).
+    """
     params = read_checkpoint(path)
-    weights = network_weights(params)
+    weights = average_weights(params, path) if which == "average" else network_weights(params)
     zoo_entries = [k for k in ZOO_LOSS_ENTRIES if k in params]
     if zoo_entries:
         logger.warning("%s: ignored %s (the zoo's loss-cell entries, not network weights)", path, ", ".join(zoo_entries))
@@ -97,7 +102,7 @@ def load_eval_network(config, checkpoint_path, for_export=False):
             logger.info("model_version %s, from the parameter names of %s", found, checkpoint_path)
             config.model_version = found
     net = crnn(config, full_precision=full_precision(config), for_export=for_export)
-    load_network_checkpoint(net, checkpoint_path, config.model_version)
+    load_network_checkpoint(net, checkpoint_path, config.model_version, config.ckpt_weights)
     net.set_train(False)
     return net
 

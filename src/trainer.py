@@ -22,6 +22,7 @@ from src.model_utils.device_adapter import full_precision, init_data_parallel, s
 from src.model_utils.moxing_adapter import moxing_wrapper
 from src.readers.parts import split_part
 from src.training_data import TrainingData
+from src.weight_average import WeightAverage
 
 logger = logging.getLogger("crnn")
 
@@ -56,8 +57,9 @@ def build_train_cell(config, lr):
     return net, cell
 
 
-def restore_training_state(net, cell, path, config, steps_per_epoch):
-    """Load a training checkpoint (weights and optimizer state); return the global step it was saved at.
+def restore_training_state(net, cell, path, config, steps_per_epoch, average=None):
+    """Load a training checkpoint (weights, optimizer state and the weight average when one is kept);
+    return the global step it was saved at.
 
     The zoo restarted at the next epoch, dropping the rest of the interrupted one; here the run
     continues at the saved step, and the optimizer's step counter follows so the schedule does too.
@@ -78,6 +80,8 @@ def restore_training_state(net, cell, path, config, steps_per_epoch):
         logger.warning("%s has no optimizer state for %d parameters (e.g. %s; another optimizer?): "
                        "they start from zero", path, len(missing), ", ".join(missing[:3]))
     cell.optimizer.global_step.set_data(ms.Tensor(np.array([step], np.int32)))
+    if average is not None:
+        average.restore(params, path)
     return step
 
 
@@ -112,10 +116,11 @@ def train(config):
     lr_values = cosine_lr_per_step(config.learning_rate, steps_per_epoch, config.epoch_size)
     net, cell = build_train_cell(config, lr_values)
     average_statistics = MovingStatisticsAverager(net, group_size)
+    average = WeightAverage(net, config.ema_decay) if config.ema_decay > 0 else None
 
     start_step = config.train_start_epoch * steps_per_epoch
     if config.resume_ckpt:
-        start_step = restore_training_state(net, cell, config.resume_ckpt, config, steps_per_epoch)
+        start_step = restore_training_state(net, cell, config.resume_ckpt, config, steps_per_epoch, average)
         logger.info("resumed from %s at step %d (epoch %d, step %d of it)", config.resume_ckpt, start_step,
                     start_step // steps_per_epoch + 1, start_step % steps_per_epoch)
     elif config.pre_trained:
@@ -123,6 +128,8 @@ def train(config):
         logger.info("network initialised from %s (optimizer state and step count start fresh)", config.pre_trained)
     elif start_step:
         cell.optimizer.global_step.set_data(ms.Tensor(np.array([start_step], np.int32)))
+    if average is not None and not config.resume_ckpt:
+        average.reset()  # the average starts at the weights training starts from
     if start_step >= total_steps:
         raise CRNNError(f"nothing to train: the run starts at step {start_step} and ends at step {total_steps} "
                         "(raise epoch_size or max_steps)")
@@ -139,7 +146,7 @@ def train(config):
             part = split_part(path)[1]
             eval_sets.append((f"{kind}@{part}" if part else kind, samples,
                               batched_dataset(samples, config, config.batch_size, False)))
-        evaluator = EvalDuringTraining(config, net, eval_sets, ckpt_dir, metrics, is_main)
+        evaluator = EvalDuringTraining(config, net, eval_sets, ckpt_dir, metrics, is_main, average)
     logger.info("per_epoch_step_size: %d", steps_per_epoch)  # the zoo's lines
     logger.info("train_start_epoch: %d", start_step // steps_per_epoch)
     logger.info("training %s on %s; rank %d of %d (pid %d), %d steps/epoch, steps %d to %d, batch %d",
@@ -160,11 +167,13 @@ def train(config):
         for step_in_epoch, (images, labels) in enumerate(dataset.create_tuple_iterator(num_epochs=1), skip + 1):
             loss = float(cell(images, labels).asnumpy().mean())
             global_step += 1
+            if average is not None and math.isfinite(loss):
+                average.update(global_step)
             losses.append(loss)
             epoch_losses.append(loss)
             if not math.isfinite(loss):
                 path = keeper.save(cell, epoch, step_in_epoch, global_step,
-                                   name=f"crnn-nonfinite-{epoch}_{step_in_epoch}.ckpt")
+                                   name=f"crnn-nonfinite-{epoch}_{step_in_epoch}.ckpt", average=average)
                 raise CRNNError(f"loss became {loss} at epoch {epoch} step {step_in_epoch}; the update was "
                                 f"skipped{' and the weights before it saved to ' + path if path else ''}. "
                                 "Lower learning_rate or check the labels.")
@@ -172,7 +181,7 @@ def train(config):
             done = global_step >= total_steps
             if global_step % config.save_checkpoint_steps == 0 or done:
                 average_statistics()  # every rank reaches this step: collective, then rank 0 saves
-                last_ckpt = keeper.save(cell, epoch, step_in_epoch, global_step) or last_ckpt
+                last_ckpt = keeper.save(cell, epoch, step_in_epoch, global_step, average=average) or last_ckpt
             if done:
                 break
         if step_in_epoch == steps_per_epoch:
@@ -184,6 +193,10 @@ def train(config):
 
     summary = {"steps": global_step, "start_step": start_step, "first_loss": losses[0], "last_loss": losses[-1],
                "checkpoint": last_ckpt, "weights_sha256": weights_digest(net)}
+    if average is not None:
+        with average.swapped_in():
+            summary["average_sha256"] = weights_digest(net)
+        logger.info("weight average sha256 %s (rank %d)", summary["average_sha256"], rank_id)
     if evaluator is not None and config.run_eval:
         summary["best_accuracy"], summary["best_epoch"] = evaluator.best_accuracy, evaluator.best_epoch
         logger.info("End training, the best {acc} is: {%.6f}, the best {acc} epoch is {%d}",

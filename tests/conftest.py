@@ -41,12 +41,13 @@ def tiny_synth(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def trained_run(tiny_synth, tmp_path_factory):
-    """A 40-step V2 training run on tiny_synth through train.py; returns (run dir, stdout+stderr, checkpoint)."""
+    """A 40-step V2 training run on tiny_synth through train.py, keeping a weight average (ema_decay 0.9);
+    returns (run dir, stdout+stderr, checkpoint)."""
     out = tmp_path_factory.mktemp("run")
     result = run_script("train.py", "--train_dataset", "synth", "--train_dataset_path", tiny_synth,
                         "--device_target", "CPU", "--model_version", "V2", "--output_dir", out,
                         "--batch_size", 16, "--max_steps", 40, "--per_print_time", 10,
-                        "--save_checkpoint_steps", 20, "--keep_checkpoint_max", 5)
+                        "--save_checkpoint_steps", 20, "--keep_checkpoint_max", 5, "--ema_decay", 0.9)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
     ckpt = os.path.join(out, "ckpt", "crnn-1_20.ckpt")

@@ -60,8 +60,8 @@ def test_nonfinite_loss_stops_with_a_message_and_a_checkpoint(tiny_synth, tmp_pa
     assert len(saved) == 1
 
 
-def _final_digest(log_text):
-    found = re.findall(r"final weights sha256 ([0-9a-f]{64})", log_text)
+def _final_digest(log_text, what="final weights"):
+    found = re.findall(what + r" sha256 ([0-9a-f]{64})", log_text)
     assert found, log_text[-2000:]
     return found[-1]
 
@@ -72,7 +72,8 @@ def test_kill_9_then_resume_continues_at_the_exact_step(trained_run, tiny_synth,
     reference_dir, reference_log, _ = trained_run
     args = [sys.executable, os.path.join(REPO, "train.py"), "--train_dataset", "synth", "--train_dataset_path",
             tiny_synth, "--device_target", "CPU", "--model_version", "V2", "--output_dir", str(tmp_path),
-            "--batch_size", "16", "--max_steps", "40", "--per_print_time", "1", "--save_checkpoint_steps", "7"]
+            "--batch_size", "16", "--max_steps", "40", "--per_print_time", "1", "--save_checkpoint_steps", "7",
+            "--ema_decay", "0.9"]
     log_file = tmp_path / "log" / "rank_0" / "log.txt"
     job = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
@@ -102,6 +103,8 @@ def test_kill_9_then_resume_continues_at_the_exact_step(trained_run, tiny_synth,
     final = ms.load_checkpoint(str(tmp_path / "ckpt" / "crnn-2_20.ckpt"))
     assert int(final["step_num"].asnumpy()) == 40 and int(final["epoch_num"].asnumpy()) == 2
     assert _final_digest(log) == _final_digest(reference_log)  # bit-identical to the uninterrupted run
+    assert _final_digest(log, "weight average") == _final_digest(reference_log, "weight average")
+    assert _final_digest(log, "weight average") != _final_digest(log)
 
 
 def _train_with_eval(tiny_synth, out, *extra):
