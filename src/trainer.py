@@ -20,7 +20,7 @@ from src.loss import CTCLoss
 from src.lr_schedule import cosine_lr_per_step
 from src.model_utils.device_adapter import full_precision, init_data_parallel, set_device
 from src.model_utils.moxing_adapter import moxing_wrapper
-from src.readers.parts import split_part
+from src.readers.parts import refuse_validation_leak, split_part
 from src.training_data import TrainingData
 from src.weight_average import WeightAverage
 
@@ -107,6 +107,8 @@ def train(config):
     if config.run_eval and (len(eval_kinds) != len(eval_paths) or not all(os.path.isdir(split_part(p)[0]) for p in eval_paths)):
         raise CRNNError(f"run_eval: train_eval_dataset_path {config.train_eval_dataset_path!r} must be one "
                         f"directory per train_eval_dataset entry ({config.train_eval_dataset})")
+    if config.run_eval or config.eval_all_saved_ckpts:
+        refuse_validation_leak((config.train_dataset_path or "").split(","), eval_paths)
 
     data = TrainingData(config, group_size)
     steps_per_epoch = data.steps_per_epoch

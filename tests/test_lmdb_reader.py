@@ -77,3 +77,33 @@ def test_an_ic15_folder_converts_with_its_training_rule(tmp_path):
     create_lmdb.main(["--dataset_name", "ic15", "--dataset_path", str(root), "--output_path", str(tmp_path / "db"),
                       "--split", "train"])
     assert [s.text for s in parse_lmdb(str(tmp_path / "db"))] == ["local", "free"]  # stripped; '!!' left nothing
+
+
+def test_a_conversion_killed_over_an_older_database_leaves_it_refused(tmp_path):
+    """Killed part-way while overwriting a 3,000-sample lmdb with another, the folder is refused as a
+    whole instead of serving the new records mixed with the old ones."""
+    import subprocess
+    import sys
+    from tests.conftest import REPO
+    db = str(tmp_path / "db")
+    script = f"""
+import os, signal, sys
+sys.path.insert(0, {REPO!r})
+from src.readers import Sample
+from src.readers.lmdb_reader import write_lmdb
+count, kill_at = int(sys.argv[1]), int(sys.argv[2])
+def read(path):
+    if int(path) == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return b"x" * 64
+write_lmdb([Sample(str(i), "new" if kill_at >= 0 else "old", "t") for i in range(count)], read, {db!r}, chunk=500)
+"""
+    first = subprocess.run([sys.executable, "-c", script, "3000", "-1"], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert len(parse_lmdb(db)) == 3000
+    from src.readers.lmdb_reader import close_lmdb_environments
+    close_lmdb_environments()
+    killed = subprocess.run([sys.executable, "-c", script, "2000", "1200"], capture_output=True, text=True)
+    assert killed.returncode == -9  # two chunks of the new records were committed before the kill
+    with pytest.raises(CRNNError, match="missing or bad 'num-samples' key"):
+        parse_lmdb(db)

@@ -1,7 +1,10 @@
 """clovaai-style lmdb: keys num-samples, image-%09d (encoded image bytes), label-%09d (utf-8), 1-based.
 
 A sample's path is '<root>::image-000000001'; src.dataset reads its bytes through read_image_bytes.
+create_lmdb.py also stores name-%09d, the crop's own file name (other readers ignore the key), so that
+a crop falls in the same validation part (src.readers.parts) in an lmdb as in its folder.
 """
+import zlib
 import os
 import threading
 
@@ -49,6 +52,22 @@ def read_lmdb_bytes(path):
     return data
 
 
+def lmdb_crop_name(path):
+    """The name a '<root>::image-%09d' crop is known by for the validation split: the file name stored
+    with it, or, in an lmdb written elsewhere, a digest of its image bytes (its own content, not its
+    record number or the database's folder)."""
+    root, key = path.split(SEPARATOR, 1)
+    index = key.rpartition("-")[2]
+    with open_lmdb(root).begin(write=False) as txn:
+        name = txn.get(f"name-{index}".encode())
+        if name is not None:
+            return name.decode("utf-8", "surrogateescape")
+        data = txn.get(key.encode())
+    if data is None:
+        raise OSError(f"key {key} missing from lmdb {root}")
+    return f"crc32-{zlib.crc32(data):08x}-{len(data)}"
+
+
 def parse_lmdb(root, is_training=False, annotation=None):
     """Samples of an lmdb database folder (data.mdb inside; the labels are in it, so no annotation file)."""
     if annotation:
@@ -73,16 +92,20 @@ def write_lmdb(samples, read_bytes, output_dir, map_size=1 << 26, chunk=1000):
     """Write samples (with their image bytes from read_bytes(path)) as a clovaai lmdb; return the count.
 
     Entries are committed chunk samples at a time, and the map doubles whenever a chunk does not fit,
-    so a conversion of any size starts small and never runs out of map. num-samples is written last:
-    a database whose conversion stopped part-way is refused by parse_lmdb, not read short.
+    so a conversion of any size starts small and never runs out of map. num-samples is removed first and
+    written last: a database whose conversion stopped part-way, even over an older one in the same
+    folder, is refused by parse_lmdb, not read short or mixed with the older records.
     """
     os.makedirs(output_dir, exist_ok=True)
     env = lmdb.open(output_dir, map_size=map_size)
     try:
+        with env.begin(write=True) as txn:  # a database written before: unreadable until this one is whole
+            txn.delete(b"num-samples")
         pending = []
         for index, sample in enumerate(samples, 1):
             pending.append((b"image-%09d" % index, read_bytes(sample.path)))
             pending.append((b"label-%09d" % index, sample.text.encode("utf-8")))
+            pending.append((b"name-%09d" % index, os.path.basename(sample.path).encode("utf-8", "surrogateescape")))
             if len(pending) >= 2 * chunk:
                 _commit_growing(env, pending)
                 pending = []

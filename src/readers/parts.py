@@ -3,7 +3,9 @@
 A dataset path ending in '@val' reads only the held-back crops of that set, one ending in '@train' only
 the others; a plain path reads them all. Which crops are held back depends on nothing but each image's
 file name (a salted CRC-32), so the split is the same on every machine, in every reader order, and for
-every recipe that scores or trains on it. Test splits need none of this: they are never trained on.
+every recipe that scores or trains on it; in an lmdb, on the file name stored with the crop (or its
+image bytes), so a crop falls in the same part whether it is read from its folder or from an lmdb.
+Test splits need none of this: they are never trained on.
 """
 import os
 import zlib
@@ -23,9 +25,15 @@ def split_part(dataset_path):
     return dataset_path, None
 
 
+def crop_name(image_path):
+    """The name that decides a crop's part: its file name (for an lmdb entry, the one stored with it)."""
+    from src.readers.lmdb_reader import is_lmdb_path, lmdb_crop_name  # pylint: disable=import-outside-toplevel
+    return lmdb_crop_name(image_path) if is_lmdb_path(image_path) else os.path.basename(image_path)
+
+
 def is_validation_crop(image_path):
     """Whether the crop at image_path belongs to the held-back validation part of its set."""
-    name = os.path.basename(image_path).encode("utf-8", "surrogateescape")
+    name = crop_name(image_path).encode("utf-8", "surrogateescape")
     return zlib.crc32(SALT + name) % VAL_SHARE == 0
 
 
@@ -37,3 +45,20 @@ def select_part(samples, part, where):
         raise CRNNError(f"{where}: unknown part {part!r}; choose one of {', '.join(PARTS)}")
     want_val = part == "val"
     return [s for s in samples if is_validation_crop(s.path) == want_val]
+
+
+def refuse_validation_leak(train_paths, eval_paths):
+    """A CRNNError when a set scored by its validation part ('X@val') is also trained on whole ('X') or
+    by that part ('X@val'): the scores would be of words the model trained on. 'X@train' is the way."""
+    trained = {}
+    for path in train_paths:
+        root, part = split_part(path)
+        trained.setdefault(os.path.realpath(root), []).append((path, part))
+    for path in eval_paths:
+        root, part = split_part(path)
+        if part != "val":
+            continue
+        for train_path, train_part in trained.get(os.path.realpath(root), []):
+            if train_part != "train":
+                raise CRNNError(f"training on {train_path} while scoring {path}: the validation part would be "
+                                f"trained on; train on {root}@train")
