@@ -21,7 +21,9 @@
 # (seed = stage number), mixes the real crops into every batch, trains its epochs with Adam on the
 # per-epoch cosine, starting from the previous stage's weights, and evaluates after every epoch
 # (reported, never used to pick a checkpoint). At the end the final weights go to
-# RUN_DIR/crnn_v2_release.ckpt (weights only, stored as float16) and eval.py scores them.
+# RUN_DIR/crnn_v2_release.ckpt (weights only, stored as float16; with --ema_decay, the stage's weight
+# average instead when it reads more words of the validation parts), eval.py scores them, and
+# scripts/compare_release.sh applies the release rule against models/crnn_v2_release.ckpt.
 set -euo pipefail
 usage() { echo "Usage: bash $0 [RUN_DIR] [--key value ...]" >&2; exit 1; }
 source "$(dirname "$0")/common.sh"
@@ -85,6 +87,30 @@ done
 
 "$PY" export.py "${COMMON[@]}" --ckpt_file "$previous" --file_name "$RUN/crnn_v2_release" --file_format CKPT \
   --ckpt_dtype float16
+# A stage that kept a weight average (--ema_decay) ships whichever of its two sets of weights reads more
+# words of the validation parts.
+if "$PY" -c 'import sys, yaml; sys.exit(0 if yaml.safe_load(open(sys.argv[1])).get("ema_decay", 0) > 0 else 1)' \
+    "$dir/config.yaml"; then
+  mv "$RUN/crnn_v2_release.ckpt" "$RUN/crnn_v2_release_trained.ckpt"
+  "$PY" export.py "${COMMON[@]}" --ckpt_file "$previous" --file_name "$RUN/crnn_v2_release_average" \
+    --file_format CKPT --ckpt_dtype float16 --ckpt_weights average
+  VAL_SETS=(); for set in $EVAL_SETS; do [[ $set == *@val ]] && VAL_SETS+=("$set"); done
+  status=1
+  if [ ${#VAL_SETS[@]} -eq 0 ]; then
+    echo "train_release: no @val set in EVAL_SETS to choose by: the trained weights ship"
+  else
+    status=0
+    "$PY" -m src.release_gate "$RUN/crnn_v2_release_average.ckpt" --shipped "$RUN/crnn_v2_release_trained.ckpt" \
+      --validation "${VAL_SETS[@]}" | tee "$RUN/compare_average.txt" || status=$?
+  fi
+  case $status in
+    0) chosen=average ;;
+    1) chosen=trained ;;
+    *) echo "train_release: scoring the weight average failed (status $status)" >&2; exit "$status" ;;
+  esac
+  echo "train_release: the stage's $chosen weights (candidate: the average; shipped: the trained weights)"
+  cp "$RUN/crnn_v2_release_$chosen.ckpt" "$RUN/crnn_v2_release.ckpt"
+fi
 for set in $EVAL_SETS; do
   kind=${set%%:*}; path=${set#*:}
   name=$kind; [[ $path == *@* ]] && name="${kind}_${path##*@}"  # iiit5k_val beside iiit5k (the test split)

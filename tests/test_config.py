@@ -109,3 +109,39 @@ def test_device_id_key_is_honoured(monkeypatch):
     monkeypatch.setenv("DEVICE_ID", "5")  # the zoo's launchers set it per process
     assert get_device_id(load_config([])) == 5
     assert get_device_id(load_config(["--device_id", "2"])) == 2
+
+
+@pytest.mark.parametrize("text, key, value", [
+    ("learning_rate: 1e-3\n", "learning_rate", 0.001),  # PyYAML reads 1e-3 as a string
+    ("use_dropout: \"False\"\n", "use_dropout", False),  # a quoted bool is still a bool
+    ("batch_size: \"16\"\n", "batch_size", 16),
+    ("momentum: 1\n", "momentum", 1.0),
+])
+def test_config_file_values_take_the_defaults_types(tmp_path, text, key, value):
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    got = getattr(load_config(["--config_path", str(path)]), key)
+    assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("optimizer: adamw\n", r"c.yaml: optimizer: 'adamw' is not one of 'sgd', 'adam'"),
+    ("use_dropout: maybe\n", r"c.yaml: use_dropout: expected True or False, got 'maybe'"),
+    ("learning_rate: fast\n", r"c.yaml: learning_rate: expected float, got 'fast'"),
+    ("batch_size: 2.5\n", r"c.yaml: batch_size: expected int, got '2.5'"),
+    ("eval_dataset: coco\n", r"c.yaml: eval_dataset: 'coco' is not one of 'synth'"),
+])
+def test_a_bad_config_file_value_is_named_with_its_file(tmp_path, text, message):
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(["--config_path", str(path)])
+
+
+def test_a_bad_config_file_value_stops_train_py_with_one_line(tmp_path):
+    from tests.conftest import run_script
+    path = tmp_path / "c.yaml"
+    path.write_text("optimizer: adamw\n")
+    result = run_script("train.py", "--config_path", path, "--device_target", "CPU")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: {path}: optimizer: 'adamw' is not one of 'sgd', 'adam'"]

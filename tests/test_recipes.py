@@ -1,4 +1,5 @@
-"""The recipes in scripts/: the release recipe survives kill -9, one run per folder, the budget protocol's arguments."""
+"""The recipes in scripts/: the release recipe survives kill -9 and ends with the release rule, one run per
+folder, the budget protocol's arguments."""
 import fcntl
 import os
 import re
@@ -14,9 +15,10 @@ from tests.conftest import REALDATA, REPO, needs_realdata
 def _recipe(run_dir, eval_dir, **env):
     full_env = dict(os.environ, STAGES="128x1:0.001 128x1:0.0005:relief=0.5,tilt=0.5", EPOCHS="9",
                     MIX="synth:0.5 iiit5k:0.2 ic15:0.15 svt:0.15",
-                    EVAL_SETS=f"synth:{eval_dir}", CRNN_REALDATA=REALDATA, **env)
+                    EVAL_SETS=f"synth:{eval_dir} synth:{eval_dir}@val", CRNN_REALDATA=REALDATA, **env)
     return subprocess.Popen(["bash", os.path.join(REPO, "scripts", "train_release.sh"), str(run_dir),
-                             "--batch_size", "16", "--save_checkpoint_steps", "3", "--per_print_time", "1"],
+                             "--batch_size", "16", "--save_checkpoint_steps", "3", "--per_print_time", "1",
+                             "--ema_decay", "0.9"],
                             cwd=REPO, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
 
@@ -45,6 +47,12 @@ def test_release_recipe_resumes_after_kill_9_and_its_weights_load(tiny_synth, tm
     assert resumed and int(resumed.group(2)) >= 6, output[-3000:]
     assert "samples drawn in steps" in output and "eval epoch 1" in output
     assert re.search(r"result: \{'CRNNAccuracy': [\d.]+\}", output)  # eval.py loaded the exported weights
+    # the stage's weight average against its trained weights on the @val set, then the release rule
+    chosen = re.search(r"train_release: the stage's (average|trained) weights", output)
+    assert chosen and "all validation" in output, output[-3000:]
+    assert (run / f"crnn_v2_release_{chosen.group(1)}.ckpt").read_bytes() == (run / "crnn_v2_release.ckpt").read_bytes()
+    assert "verdict: KEEP the shipped model" in output  # 30 steps on 128 words do not beat it
+    assert "train_release: the shipped model stays" in output
     release = run / "crnn_v2_release.ckpt"
     assert release.exists() and release.stat().st_size < 35e6
     training = sorted((run / "stage2" / "ckpt").glob("crnn-*.ckpt"))[-1]

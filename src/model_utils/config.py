@@ -101,7 +101,8 @@ def read_config_file(path):
     """(values, help, choices) of a config file: default_config.yaml, or a user's YAML merged over it.
 
     A user's file may hold any subset of the default keys; a key the defaults do not have is an error
-    naming it (a misspelt key would otherwise be ignored without a word).
+    naming it (a misspelt key would otherwise be ignored without a word). Its values go through the
+    command line's conversion to the default's type (PyYAML reads 1e-3 as a string, "False" stays one).
     """
     values, helps, choices = read_yaml(DEFAULT_CONFIG_PATH)
     if os.path.abspath(path) == os.path.abspath(DEFAULT_CONFIG_PATH):
@@ -110,10 +111,29 @@ def read_config_file(path):
     unknown = sorted(set(user_values) - set(values))
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; the keys are those of default_config.yaml")
-    values.update(user_values)
+    for key, value in user_values.items():
+        values[key] = _converted(key, value, values[key], path)
     helps.update(user_helps)
     choices.update(user_choices)
     return values, helps, choices
+
+
+def _converted(key, value, default, path):
+    """value (from a YAML file) as the type of the key's default, or a ConfigError naming key, value and file."""
+    if isinstance(default, (list, dict)) or default is None or value is None:
+        return value
+    try:
+        return _typed(default)(str(value))
+    except argparse.ArgumentTypeError as err:
+        raise ConfigError(f"{path}: {key}: {err}") from None
+
+
+def _check_choices(values, choices, path):
+    """Every value that has choices is one of them, wherever it came from (argparse checks only the
+    command line's)."""
+    for key, allowed in choices.items():
+        if key in values and allowed and values[key] not in allowed:
+            raise ConfigError(f"{path}: {key}: {values[key]!r} is not one of {', '.join(map(repr, allowed))}")
 
 
 def _derive_and_check(values, explicit):
@@ -181,6 +201,7 @@ def load_config(argv=None, config_path=None, positional=None):
     parsed = parser.parse_args(rest)
     explicit = {a.split("=")[0][2:] for a in rest if a.startswith("--")}
     values.update({k: v for k, v in vars(parsed).items()})
+    _check_choices(values, choices, known.config_path)
     config = Config(_derive_and_check(values, explicit))
     config.explicit_keys = frozenset(explicit)
     return config
