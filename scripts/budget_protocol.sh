@@ -62,7 +62,7 @@ if [ ! -f "$RUN/train/done" ]; then
     "${TRAIN_ARGS[@]+"${TRAIN_ARGS[@]}"}"
   touch "$RUN/train/done"
 fi
-final=$(newest_checkpoint "$RUN/train")
+final=$(final_checkpoint "$RUN/train")
 accuracy() {  # dataset kind, path, log name -> the zoo's result line's number
   "$PY" eval.py --device_target CPU --model_version V2 --eval_dataset "$1" --eval_dataset_path "$2" \
     --checkpoint_path "$final" | tee "$RUN/eval_$3.txt" | sed -n "s/^result: {'CRNNAccuracy': \(.*\)}$/\1/p"

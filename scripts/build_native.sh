@@ -16,7 +16,12 @@ command -v "${CXX:-g++}" >/dev/null || { echo "build_native.sh: no C++ compiler 
 mkdir -p "$(dirname "$OUT")"
 TMP="$OUT.tmp.$$"
 trap 'rm -f "$TMP"' EXIT
+# The source's sha256 goes into the library (CrnnConvSourceSha256): src/native_conv.py refuses a build of
+# an older source. --disable-new-dtags writes DT_RPATH, which the loader searches before LD_LIBRARY_PATH
+# (DT_RUNPATH comes after it), so the pinned oneDNN wins over another libdnnl.so.3 on that path.
+SOURCE_SHA256=$(sha256sum src/native/crnn_conv.cc | cut -d' ' -f1)
 "${CXX:-g++}" -O2 -std=c++17 -shared -fPIC -fvisibility=hidden -Wall -I"$PREFIX/include" \
-  src/native/crnn_conv.cc -o "$TMP" -L"$PREFIX/lib" -l:libdnnl.so.3 -Wl,-rpath,"$PREFIX/lib"
+  -DCRNN_CONV_SOURCE_SHA256="\"$SOURCE_SHA256\"" \
+  src/native/crnn_conv.cc -o "$TMP" -L"$PREFIX/lib" -l:libdnnl.so.3 -Wl,--disable-new-dtags -Wl,-rpath,"$PREFIX/lib"
 mv -f "$TMP" "$OUT"
 echo "build_native.sh: built $OUT (oneDNN from $PREFIX/lib)"

@@ -93,3 +93,6 @@ lock_run_dir() {
 
 # The newest step checkpoint under $1/ckpt, or nothing.
 newest_checkpoint() { (cd "$ROOT" && "$PY" -m src.checkpoint_files "$1/ckpt"); }
+# The newest step checkpoint under $1/ckpt; when the run left none, one error line and status 1
+# (as `x=$(final_checkpoint D)`, this stops a `set -e` script).
+final_checkpoint() { (cd "$ROOT" && "$PY" -m src.checkpoint_files --require "$1/ckpt"); }

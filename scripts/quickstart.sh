@@ -38,7 +38,7 @@ fi
 $PY train.py "${COMMON[@]}" --train_dataset synth --train_dataset_path "$DATA" --output_dir "$RUN" \
   --optimizer adam --learning_rate "$LR" --epoch_size "$EPOCHS" --batch_size "$BATCH" --per_print_time 50 \
   "${INIT_ARGS[@]+"${INIT_ARGS[@]}"}"
-CKPT=$($PY -m src.checkpoint_files "$RUN/ckpt")
+CKPT=$($PY -m src.checkpoint_files --require "$RUN/ckpt")
 $PY eval.py "${COMMON[@]}" --eval_dataset synth --eval_dataset_path "$DATA" --checkpoint_path "$CKPT" \
   | tee "$RUN/eval.txt"
 $PY export.py "${COMMON[@]}" --ckpt_file "$CKPT" --file_name "$RUN/crnn" --file_format ONNX

@@ -82,7 +82,7 @@ for spec in $STAGES; do
       "${INIT_ARGS[@]+"${INIT_ARGS[@]}"}" "${EXTRA[@]+"${EXTRA[@]}"}"
     touch "$dir/done"
   fi
-  previous=$(newest_checkpoint "$dir")
+  previous=$(final_checkpoint "$dir")
 done
 
 "$PY" export.py "${COMMON[@]}" --ckpt_file "$previous" --file_name "$RUN/crnn_v2_release" --file_format CKPT \

@@ -4,7 +4,8 @@ A step checkpoint is named <prefix>-<epoch>_<step in epoch>.ckpt, exactly; anyth
 (best_acc.ckpt, crnn-nonfinite-3_17.ckpt, a partial .crnn-*.tmp file) is not one, so resume, the recipes
 and the keeper never pick it up. The newest is the one furthest into training, not the latest written.
 
-    python -m src.checkpoint_files RUN/ckpt     # prints the newest step checkpoint, or nothing
+    python -m src.checkpoint_files RUN/ckpt            # prints the newest step checkpoint, or nothing
+    python -m src.checkpoint_files --require RUN/ckpt  # or, when there is none, one error line and status 1
 """
 import os
 import re
@@ -32,7 +33,18 @@ def newest_checkpoint(directory, prefix="crnn"):
     return saved[-1] if saved else ""
 
 
+def main(argv):
+    require = argv[:1] == ["--require"]
+    if len(argv) != 1 + require:
+        sys.exit("usage: python -m src.checkpoint_files [--require] CKPT_DIR")
+    found = newest_checkpoint(argv[-1])
+    if require and not found:
+        # A recipe would otherwise go on with an empty path, and eval.py/export.py would take the
+        # shipped model instead, reporting its scores as the run's.
+        sys.exit(f"error: {argv[-1]} holds no step checkpoint: the run saved none (save_checkpoint False?), "
+                 "so there is no model of it to evaluate or export")
+    print(found)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m src.checkpoint_files CKPT_DIR")
-    print(newest_checkpoint(sys.argv[1]))
+    main(sys.argv[1:])

@@ -9,6 +9,7 @@ bf16 with float32 weights, inputs and outputs); export and GPU/Ascend always use
 """
 import ctypes
 import functools
+import hashlib
 import logging
 import os
 
@@ -17,10 +18,17 @@ import mindspore.ops as ops
 
 from src.errors import ConfigError
 
-LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "native", "build", "libcrnn_conv.so")
+NATIVE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "native")
+LIBRARY = os.path.join(NATIVE_DIR, "build", "libcrnn_conv.so")
+SOURCE = os.path.join(NATIVE_DIR, "crnn_conv.cc")
 CPU_CONV_CHOICES = ("native", "mindspore")
 CPU_CONV_DTYPES = ("float32", "bfloat16")
 _ENTRY_SUFFIX = {"float32": "", "bfloat16": "Bf16"}
+# The kernels the network calls, each in every dtype's variant, and the library's own queries.
+KERNELS = ("CrnnConvForward", "CrnnConvBackwardData", "CrnnConvBackwardWeights", "CrnnConvBiasRelu",
+           "CrnnConvBiasReluPool")
+ENTRY_POINTS = tuple(k + suffix for k in KERNELS for suffix in _ENTRY_SUFFIX.values()) + (
+    "CrnnConvHasBf16", "CrnnConvOnednnVersion", "CrnnConvCachedPlans", "CrnnConvSourceSha256")
 
 logger = logging.getLogger(__name__)
 
@@ -30,18 +38,37 @@ def library_path():
     return os.environ.get("CRNN_NATIVE_CONV_LIB", LIBRARY)
 
 
+def source_sha256():
+    """sha256 of src/native/crnn_conv.cc, which a library built from it carries ('' without the source)."""
+    try:
+        with open(SOURCE, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return ""
+
+
 @functools.lru_cache(maxsize=None)
 def library_problem(path):
-    """None when the library at path loads and runs oneDNN, else one line saying why not."""
+    """None when the library at path loads, has every entry point and was built from today's source,
+    else one line saying why not (a library built before the source changed fails only inside
+    MindSpore's kernel loader, mid-run, so it is caught here)."""
     if not os.path.isfile(path):
         return f"{path} is not built (bash scripts/build_native.sh)"
     try:
         lib = ctypes.CDLL(path, mode=os.RTLD_LOCAL)
-        lib.CrnnConvOnednnVersion.restype = ctypes.c_char_p
-        version = lib.CrnnConvOnednnVersion().decode()
-    except (OSError, AttributeError) as err:
+    except OSError as err:
         return f"{path} does not load ({str(err).splitlines()[0][:200]})"
-    logger.info("native convolution: %s on oneDNN %s", path, version)
+    missing = [name for name in ENTRY_POINTS if not hasattr(lib, name)]
+    if missing:
+        return (f"{path} lacks {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}: it was built from "
+                "another version of src/native/crnn_conv.cc; rebuild it with bash scripts/build_native.sh")
+    lib.CrnnConvSourceSha256.restype = ctypes.c_char_p
+    built_from, source = lib.CrnnConvSourceSha256().decode(), source_sha256()
+    if source and built_from != source:
+        return (f"{path} was built from another version of src/native/crnn_conv.cc; rebuild it with "
+                "bash scripts/build_native.sh")
+    lib.CrnnConvOnednnVersion.restype = ctypes.c_char_p
+    logger.info("native convolution: %s on oneDNN %s", path, lib.CrnnConvOnednnVersion().decode())
     return None
 
 

@@ -27,3 +27,19 @@ def test_the_recipes_shell_helper_follows_the_same_rule(tmp_path):
     result = subprocess.run(["bash", "-c", f'source scripts/common.sh; newest_checkpoint "{tmp_path}"'], cwd=REPO,
                             capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == str(tmp_path / "ckpt" / "crnn-1_250.ckpt")
+
+
+def test_require_names_a_run_that_saved_no_checkpoint(tmp_path):
+    import subprocess
+    import sys
+    from tests.conftest import REPO
+    (tmp_path / "crnn-1_5.ckpt.tmp").write_text("")  # not a step checkpoint
+    result = subprocess.run([sys.executable, "-m", "src.checkpoint_files", "--require", str(tmp_path)], cwd=REPO,
+                            capture_output=True, text=True)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == (f"error: {tmp_path} holds no step checkpoint: the run saved none (save_checkpoint "
+                                     "False?), so there is no model of it to evaluate or export")
+    (tmp_path / "crnn-1_5.ckpt").write_text("")
+    found = subprocess.run([sys.executable, "-m", "src.checkpoint_files", "--require", str(tmp_path)], cwd=REPO,
+                           capture_output=True, text=True)
+    assert found.returncode == 0 and found.stdout.strip() == str(tmp_path / "crnn-1_5.ckpt")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REALDATA, REPO, needs_realdata
 
 
 def run_sh(script, *args, cwd=None, env=None, timeout=600):
@@ -172,3 +172,15 @@ def test_quickstart_reads_the_demo_crops_then_fine_tunes_evaluates_and_exports(t
     assert scores and float(scores.group(1)) >= 0.6 and float(scores.group(2)) >= 0.6, out[-2000:]
     for made in ("crnn.onnx", "crnn.mindir", "curves.png", "predictions.png", "ckpt/crnn-1_10.ckpt"):
         assert (tmp_path / "run" / made).is_file(), made
+
+
+@needs_realdata("IIIT5K", "svt1")
+def test_budget_protocol_stops_when_the_run_saved_no_checkpoint(tmp_path):
+    # Without this stop, eval.py got an empty --checkpoint_path and scored the shipped model as the run's.
+    result = run_sh("budget_protocol.sh", tmp_path / "run", "synth", "--save_checkpoint", "False",
+                    "--per_print_time", "1", env={"SAMPLES": "192", "CRNN_REALDATA": REALDATA}, timeout=900)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: {tmp_path / 'run' / 'train' / 'ckpt'} holds no step checkpoint: the run saved none (save_checkpoint "
+        "False?), so there is no model of it to evaluate or export")
+    assert not (tmp_path / "run" / "result.txt").exists() and "budget_protocol:" not in result.stdout

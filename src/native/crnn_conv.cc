@@ -4,7 +4,7 @@
 // MindSpore 2.8 hands oneDNN plain NCHW tensors, for which oneDNN falls back to im2col + GEMM; here the
 // activations are reordered to channels-last (nhwc; oneDNN's brgemm kernels) and the weights into the
 // blocked layout the kernel asks for, the kernel runs, and the result is reordered back to NCHW.
-// Primitives, reorders and buffers are built once per (kernel, shapes, precision) and cached.
+// Primitives, reorders and buffers are built once per (kernel, shapes, precision) and cached (bounded).
 //
 // Every kernel has MindSpore's AOT signature: params = (input 0, input 1, output), all float32 NCHW /
 // OIHW. Padding is implied by the shapes (stride 1): total = output - input + kernel - 1, the larger
@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -230,10 +231,21 @@ bool HasBf16Hardware() {
   return (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) & bf16_isa) == bf16_isa;
 }
 
+// CRNN_CONV_REFUSE_BF16_PLANS=1 makes every bf16 plan fail as one with no bf16 kernel would, so that
+// the tests can reach the fallback below on a CPU where oneDNN has bf16 kernels for every V2 shape.
+bool RefuseBf16Plans() {
+  static const bool refuse = [] {
+    const char *value = std::getenv("CRNN_CONV_REFUSE_BF16_PLANS");
+    return value != nullptr && std::strcmp(value, "1") == 0;
+  }();
+  return refuse;
+}
+
 // A bf16 plan where the hardware has bf16, else exactly the float32 plan.
 std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
   if (bf16 && HasBf16Hardware()) {
     try {
+      if (RefuseBf16Plans()) throw dnnl::error(dnnl_unimplemented, "bf16 plans refused (CRNN_CONV_REFUSE_BF16_PLANS)");
       return MakeTypedPlan(role, g, dt::bf16, false);
     } catch (const dnnl::error &) {
       // No bf16 kernel for this shape: float32 kernels, allowed to use bf16 arithmetic where they can.
@@ -243,15 +255,44 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
   return MakeTypedPlan(role, g, dt::f32, false);
 }
 
-Plan *FindPlan(Role role, const Geometry &g, bool bf16) {
+// Plans hold their blocked buffers (up to tens of MB each), so the cache keeps at most kMaxPlans and
+// drops the least recently used one beyond it: a process that meets ever new shapes (evaluation at
+// many batch sizes, a server) stays bounded. A V2 training step uses 21 plans, inference 7 a batch size.
+constexpr size_t kMaxPlans = 64;
+
+struct PlanCache {
   using Key = std::tuple<int, bool, memory::dims, memory::dims, memory::dims, memory::dims>;
-  static std::mutex cache_lock;
-  static std::map<Key, std::unique_ptr<Plan>> cache;
-  Key key(static_cast<int>(role), bf16, g.src, g.weights, g.dst, g.pooled);
-  std::lock_guard<std::mutex> guard(cache_lock);
-  auto found = cache.find(key);
-  if (found != cache.end()) return found->second.get();
-  Plan *plan = (cache[key] = MakePlan(role, g, bf16)).get();
+  struct Entry {
+    std::shared_ptr<Plan> plan;
+    uint64_t last_use;
+  };
+  std::mutex lock;
+  std::map<Key, Entry> entries;
+  uint64_t clock = 0;
+};
+
+PlanCache &Cache() {
+  static PlanCache cache;
+  return cache;
+}
+
+std::shared_ptr<Plan> FindPlan(Role role, const Geometry &g, bool bf16) {
+  PlanCache &cache = Cache();
+  PlanCache::Key key(static_cast<int>(role), bf16, g.src, g.weights, g.dst, g.pooled);
+  std::lock_guard<std::mutex> guard(cache.lock);
+  auto found = cache.entries.find(key);
+  if (found != cache.entries.end()) {
+    found->second.last_use = ++cache.clock;
+    return found->second.plan;  // shared: an evicted plan lives until the call using it returns
+  }
+  std::shared_ptr<Plan> plan = MakePlan(role, g, bf16);
+  if (cache.entries.size() >= kMaxPlans) {
+    auto oldest = std::min_element(cache.entries.begin(), cache.entries.end(), [](const auto &a, const auto &b) {
+      return a.second.last_use < b.second.last_use;
+    });
+    cache.entries.erase(oldest);
+  }
+  cache.entries[key] = PlanCache::Entry{plan, ++cache.clock};
   return plan;
 }
 
@@ -302,10 +343,22 @@ int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *
                  role == Role::kBiasReluPool ? " and a 2 or 1 max pooling" : "");
     return 1;
   }
+  // No exception may cross the extern "C" boundary into MindSpore: it would abort the process (and a
+  // training run with it) instead of failing the one kernel with a message.
   try {
-    Execute(FindPlan(role, g, bf16), params);
+    std::shared_ptr<Plan> plan = FindPlan(role, g, bf16);
+    Execute(plan.get(), params);
   } catch (const dnnl::error &err) {
     std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
+    return 1;
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "%s: out of memory\n", name);
+    return 1;
+  } catch (const std::exception &err) {
+    std::fprintf(stderr, "%s: %s\n", name, err.what());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "%s: unknown error\n", name);
     return 1;
   }
   return 0;
@@ -331,14 +384,31 @@ CRNN_CONV_ENTRY(CrnnConvBiasReluPool, Role::kBiasReluPool, false)
 CRNN_CONV_ENTRY(CrnnConvBiasReluPoolBf16, Role::kBiasReluPool, true)
 
 // 1 when the "Bf16" entry points compute in bf16 on this CPU, 0 when they run the float32 kernels.
-extern "C" __attribute__((visibility("default"))) int CrnnConvHasBf16() { return HasBf16Hardware() ? 1 : 0; }
+extern "C" __attribute__((visibility("default"))) int CrnnConvHasBf16() {
+  try {
+    return HasBf16Hardware() ? 1 : 0;
+  } catch (...) {
+    return 0;
+  }
+}
 
 // Which oneDNN the library runs on, for logs: "major.minor.patch".
 extern "C" __attribute__((visibility("default"))) const char *CrnnConvOnednnVersion() {
-  static std::string version;
-  if (version.empty()) {
-    const dnnl_version_t *v = dnnl_version();
-    version = std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch);
-  }
-  return version.c_str();
+  static char version[64];
+  const dnnl_version_t *v = dnnl_version();
+  std::snprintf(version, sizeof version, "%d.%d.%d", v->major, v->minor, v->patch);
+  return version;
 }
+
+// How many plans the cache holds (at most kMaxPlans).
+extern "C" __attribute__((visibility("default"))) int CrnnConvCachedPlans() {
+  std::lock_guard<std::mutex> guard(Cache().lock);
+  return static_cast<int>(Cache().entries.size());
+}
+
+// The sha256 of the crnn_conv.cc this library was built from (scripts/build_native.sh passes it), so
+// that a library built from an older source is recognised and not used.
+#ifndef CRNN_CONV_SOURCE_SHA256
+#define CRNN_CONV_SOURCE_SHA256 "unknown"
+#endif
+extern "C" __attribute__((visibility("default"))) const char *CrnnConvSourceSha256() { return CRNN_CONV_SOURCE_SHA256; }
