@@ -12,7 +12,13 @@ export PATH="$(dirname "$(command -v "$PY")"):$PATH"
 
 # A training mix names several dataset roots separated by commas: each one made absolute, each checked.
 abspath_list() { local IFS=, p out=(); for p in $1; do out+=("$(abspath "$p")"); done; echo "${out[*]}"; }
-require_dirs() { local IFS=, p; for p in $2; do require_dir "$1" "$p"; done; }
+require_dirs() { local IFS=, p; for p in $2; do require_dataset "$1" "$p"; done; }
+# A dataset path: a folder, or a folder with a part suffix (ROOT@train, ROOT@val; src/readers/parts.py).
+require_dataset() {
+  local root=$2
+  case "$2" in *@train|*@val) [ -d "$2" ] || root=${2%@*} ;; esac
+  require_dir "$1" "$root"
+}
 
 require_dir() { [ -d "$2" ] || { echo "error: $1 $2 is not a directory" >&2; exit 1; }; }
 require_file() { [ -f "$2" ] || { echo "error: $1 $2 is not a file" >&2; exit 1; }; }

@@ -17,7 +17,7 @@ if [ ${#rest[@]} -gt 0 ] && is_number "${rest[0]}"; then DEVICE_ID=${rest[0]}; r
 [ ${#rest[@]} -le 1 ] || usage
 PLATFORM=${rest[0]:-Ascend}
 check_platform "$PLATFORM"
-require_dir DATASET_PATH "$DATASET_PATH"
+require_dataset DATASET_PATH "$DATASET_PATH"
 require_file CHECKPOINT_PATH "$CHECKPOINT_PATH"
 export DEVICE_ID RANK_ID=0 RANK_SIZE=1
 enter_workdir eval

@@ -9,7 +9,7 @@ split_args "$@"
 DATASET_NAME=${POS[0]}
 DATASET_PATH=$(abspath "${POS[1]}")
 CHECKPOINT_PATH=$(abspath "${POS[2]}")
-require_dir DATASET_PATH "$DATASET_PATH"
+require_dataset DATASET_PATH "$DATASET_PATH"
 require_file CHECKPOINT_PATH "$CHECKPOINT_PATH"
 enter_workdir eval
 echo "evaluating on CPU in $PWD"

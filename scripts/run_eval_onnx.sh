@@ -11,7 +11,7 @@ DATASET_PATH=$(abspath "${POS[1]}")
 ONNX_MODEL=$(abspath "${POS[2]}")
 DEVICE_TARGET=${POS[3]}
 check_platform "$DEVICE_TARGET"
-require_dir DATASET_PATH "$DATASET_PATH"
+require_dataset DATASET_PATH "$DATASET_PATH"
 require_file ONNX_MODEL "$ONNX_MODEL"
 echo "evaluating $ONNX_MODEL with onnxruntime ($DEVICE_TARGET): result in $PWD/log.txt"
 CRNN_FOREGROUND=1 run_job "$PY" "$ROOT/eval_onnx.py" --eval_dataset="$DATASET_NAME" --eval_dataset_path="$DATASET_PATH" \

@@ -91,6 +91,17 @@ def test_standalone_cpu_training_and_eval_run_end_to_end(tiny_synth, trained_run
     log = (tmp_path / "eval" / "log.txt").read_text()
     assert "correct num:" in log and ", total num:  64" in log and "result: {'CRNNAccuracy':" in log
 
+    # a part of a set (ROOT@train, ROOT@val) wherever a dataset path is taken, as the config help says
+    result = run_sh("run_standalone_train_cpu.sh", "synth", f"{tiny_synth}@train", "--batch_size", 16, "--max_steps",
+                    1, "--output_dir", tmp_path / "part", cwd=tmp_path, env={"CRNN_FOREGROUND": "1"})
+    assert result.returncode == 0, result.stderr
+    assert f"synth at {tiny_synth}@train" in (tmp_path / "train_cpu" / "log.txt").read_text()
+    result = run_sh("run_eval_cpu.sh", "synth", f"{tiny_synth}@val", checkpoint, cwd=tmp_path,
+                    env={"CRNN_FOREGROUND": "1"})
+    assert result.returncode == 0, result.stderr
+    total = int(re.search(r"total num:  (\d+)", (tmp_path / "eval" / "log.txt").read_text()).group(1))
+    assert 0 < total < 64  # the held-back tenth of the 64 test words
+
 
 def test_a_failing_job_fails_the_foreground_launcher(tmp_path):
     result = run_sh("run_eval.sh", "synth", tmp_path, tmp_path / "x.ckpt", "CPU", cwd=tmp_path)
