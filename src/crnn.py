@@ -150,8 +150,7 @@ class CRNNV1(nn.Cell):
     runs on every device. w2_bw/b2_bw are never used, as in the zoo, but kept for its checkpoints.
     """
 
-    def __init__(self, config, native_dtype=None, one_op_lstm=False):  # pylint: disable=unused-argument
-        # one_op_lstm: V1's LSTMs are its own (the zoo's DynamicRNN weight layout); nothing to choose.
+    def __init__(self, config, native_dtype=None):
         super().__init__()
         self.input_size = config.input_size
         self.hidden_size = hidden = config.hidden_size
@@ -211,8 +210,12 @@ def crnn(config, full_precision=False, for_export=False):
     if config.model_version not in MODEL_VERSIONS:
         raise CRNNError(f"model_version must be one of {sorted(MODEL_VERSIONS)}, got {config.model_version!r}")
     native_dtype = None if for_export or not full_precision else native_conv_dtype(config)
-    one_op_lstm = config.device_target == "CPU" and full_precision and not for_export
-    net = MODEL_VERSIONS[config.model_version](config, native_dtype, one_op_lstm)
+    network = MODEL_VERSIONS[config.model_version]
+    if network is CRNNV2:  # V1's LSTMs are its own matmuls (the zoo's DynamicRNN weights): nothing to choose
+        one_op_lstm = config.device_target == "CPU" and full_precision and not for_export
+        net = network(config, native_dtype, one_op_lstm)
+    else:
+        net = network(config, native_dtype)
     if not full_precision:
         net = net.to_float(mstype.float16)
     return net

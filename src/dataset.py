@@ -5,7 +5,6 @@ Preprocessing is the zoo's: decode, RGB -> BGR, resize to 32x100 (bilinear, aspe
 """
 import io
 import logging
-import os
 from collections import Counter
 
 import cv2
@@ -16,8 +15,8 @@ from PIL import Image
 from src.augment import augment_crop
 from src.errors import CRNNError
 from src.label import LabelCodec, ctc_frames_needed
-from src.readers import get_parser, label_rules
-from src.readers.parts import select_part, split_part
+from src.readers import label_rules
+from src.readers.parts import part_samples
 from src.readers.lmdb_reader import close_lmdb_environments, is_lmdb_path, read_lmdb_bytes
 
 logger = logging.getLogger("crnn")
@@ -146,11 +145,8 @@ def load_samples(name, dataset_path, is_training, config, scan_images=None):
 
     scan_images (default: when evaluating) decodes every image once and drops unreadable ones.
     """
-    root, part = split_part(dataset_path)
-    if not root or not os.path.isdir(root):
-        raise CRNNError(f"dataset path {dataset_path!r} is not a directory")
     codec = LabelCodec(config.label_dict, config.max_text_length)
-    samples = select_part(get_parser(name)(root, is_training), part, dataset_path)
+    samples = part_samples(name, dataset_path, is_training)
     samples, _ = select_samples(samples, codec, config.num_step, is_training, name, config.word_filter)
     if scan_images is None:
         scan_images = not is_training

@@ -5,7 +5,6 @@ import mindspore as ms
 
 from src.checkpoint import load_network_checkpoint, read_checkpoint
 from src.crnn import crnn
-from src.errors import CRNNError
 from src.model_utils.config import load_config
 from src.weight_average import AVERAGE_PREFIX, WeightAverage
 from tests.conftest import SHIPPED, run_script

@@ -11,6 +11,7 @@ import os
 import zlib
 
 from src.errors import CRNNError
+from src.readers import get_parser
 
 PARTS = ("train", "val")
 VAL_SHARE = 10  # one crop in VAL_SHARE is held back
@@ -35,6 +36,15 @@ def is_validation_crop(image_path):
     """Whether the crop at image_path belongs to the held-back validation part of its set."""
     name = crop_name(image_path).encode("utf-8", "surrogateescape")
     return zlib.crc32(SALT + name) % VAL_SHARE == 0
+
+
+def part_samples(name, dataset_path, is_training):
+    """The samples the reader of dataset kind name parses at dataset_path, or at its part ('root@train',
+    'root@val'), before any label filtering; a CRNNError when the folder is missing."""
+    root, part = split_part(dataset_path)
+    if not root or not os.path.isdir(root):
+        raise CRNNError(f"dataset path {dataset_path!r} is not a directory")
+    return select_part(get_parser(name)(root, is_training), part, dataset_path)
 
 
 def select_part(samples, part, where):

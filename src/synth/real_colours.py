@@ -24,8 +24,7 @@ from PIL import Image
 
 from src.errors import CRNNError, report_errors
 from src.fileio import write_text_atomic
-from src.readers import get_parser
-from src.readers.parts import select_part, split_part
+from src.readers.parts import part_samples
 
 TABLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "real_colours.txt")
 MIN_LUMA_GAP = 20.0         # classes closer than this are noise, not text on a background
@@ -55,10 +54,7 @@ def measure_datasets(datasets):
     """uint8 (N, 6) pairs (text RGB, background RGB) of every crop of [(kind, path)], and the skip count."""
     pairs, skipped = [], 0
     for kind, dataset_path in datasets:
-        root, part = split_part(dataset_path)
-        if not os.path.isdir(root):
-            raise CRNNError(f"dataset path {dataset_path!r} is not a directory")
-        for sample in select_part(get_parser(kind)(root, True), part, dataset_path):
+        for sample in part_samples(kind, dataset_path, True):
             try:
                 with Image.open(sample.path) as image:
                     pair = measure_pair(np.asarray(image.convert("RGB")))
