@@ -259,3 +259,49 @@ def test_relief_letters_are_the_background_colour_with_a_light_and_a_dark_edge()
     assert abs(embossed[27:33, 27:33].mean() - 128) <= 25  # inside the stroke: about the background
     assert embossed.max() > 128 + 40 and embossed.min() < 128 - 40  # the lit and the shaded edge
     assert np.array_equal(embossed[:5], image[:5])  # away from the letters: untouched
+
+
+def test_text_knobs_that_are_off_draw_no_random_numbers():
+    # other_words and word_number at 0 (their default): the same words, and the same rng state after them
+    from src.synth.words import WordList, sample_text
+    words, other = WordList(["apple", "Boston", "cat"]), WordList(["strasse", "zentrum"])
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    first = [sample_text(words, a, RenderOptions()) for _ in range(300)]
+    second = [sample_text(words, b, RenderOptions(), other) for _ in range(300)]
+    assert first == second and a.bit_generator.state == b.bit_generator.state
+
+
+def test_other_words_come_from_frequent_words_of_other_languages():
+    from src.synth.words import WordList, load_frequent_words, sample_text
+    german = load_frequent_words("de", max_length=18)
+    assert "und" in german and "forschung" in german and all(re.fullmatch(r"[a-z0-9]{1,18}", w) for w in german)
+    assert "für" not in german and "über" not in german  # accented words are left out, not relabelled
+    other = WordList(german)
+    rng = np.random.default_rng(0)
+    options = RenderOptions(random_string=0.0, other_words=0.5)
+    labels = [sample_text(WordList(["apple"]), rng, options, other)[0] for _ in range(2000)]
+    share = sum(label != "apple" for label in labels) / len(labels)
+    assert 0.45 < share < 0.55 and set(labels) - {"apple"} <= set(german)
+    with pytest.raises(CRNNError, match="synth_other_languages: xx; wordfreq has"):
+        load_frequent_words("de,xx")
+
+
+def test_words_joined_with_numbers():
+    from src.synth.words import WordList, sample_text
+    rng = np.random.default_rng(2)
+    labels = [sample_text(WordList(["room"]), rng, RenderOptions(random_string=0.0, word_number=1.0))[0]
+              for _ in range(1000)]
+    assert all(re.fullmatch(r"[0-9]{1,4}room|room[0-9]{1,4}", label) for label in labels)
+    assert 0.4 < sum(label.startswith("room") for label in labels) / 1000 < 0.6
+    assert {len(label) - 4 for label in labels} == {1, 2, 3, 4}
+
+
+def test_the_generator_renders_other_words_and_numbers(tmp_path):
+    from tests.conftest import run_script
+    result = run_script("generate_dataset.py", "--output_dir", tmp_path, "--num_train", 40, "--num_test", 0,
+                        "--synth_other_words", 1.0, "--synth_word_number", 1.0, "--synth_random_string", 0.0,
+                        "--synth_other_languages", "nl")
+    assert result.returncode == 0, result.stderr[-2000:]
+    labels = [s.text.lower() for s in parse_synth(str(tmp_path), is_training=True)]
+    assert len(labels) == 40 and all(re.search(r"[0-9]", t) for t in labels)
+    assert sum(bool(re.search(r"[a-z]{3}", t)) for t in labels) >= 30  # Dutch words, with their numbers

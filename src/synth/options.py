@@ -23,6 +23,9 @@ class RenderOptions:
     upper_case: float = 0.3             # case: UPPER, Capitalised, as in the word list; the rest lower
     capitalised: float = 0.25
     list_case: float = 0.05
+    other_words: float = 0.0            # a dictionary word from frequent words of other_languages instead (wordfreq:
+    other_languages: str = "de,fr,es,it,nl,pt,en"  # German compounds, names, places, brands the word list lacks)
+    word_number: float = 0.0            # a dictionary word joined with a number of 1-4 digits ("24hours", "room101")
     # Font and glyphs
     decorative_fonts: float = 0.05      # face from a script/blackletter/ornamental package (fonts.py's list)
     font_size_min: int = 22

@@ -1,4 +1,5 @@
-"""Text the generator renders: words from an English word list, random strings and numbers, in mixed case."""
+"""Text the generator renders: words from an English word list (and, optionally, frequent words of other
+languages), random strings and numbers, words joined with numbers, in mixed case."""
 import os
 import re
 import string
@@ -33,6 +34,29 @@ def load_words(path=DEFAULT_WORD_LIST, max_length=23):
                 words.add(word)
     if not words:
         raise CRNNError(f"word list {path} has no alphanumeric words of at most {max_length} characters")
+    return sorted(words)
+
+
+FREQUENT_WORDS_PER_LANGUAGE = 30000
+_LOWER_ALNUM = re.compile(r"[a-z0-9]+")
+
+
+def load_frequent_words(languages, max_length=23, per_language=FREQUENT_WORDS_PER_LANGUAGE):
+    """The per_language most frequent words of each language (wordfreq's lists, comma-separated codes),
+    those spelt in a-z and 0-9 only: German, French, ... words, names, places and brands in the spelling
+    the zoo's alphabet can read; words with accents are left out rather than relabelled."""
+    try:
+        from wordfreq import available_languages, top_n_list  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        raise CRNNError("synth_other_words needs the wordfreq package (pip install wordfreq)") from None
+    codes = [code.strip() for code in languages.split(",") if code.strip()]
+    unknown = [code for code in codes if code not in available_languages()]
+    if not codes or unknown:
+        raise CRNNError(f"synth_other_languages: {', '.join(unknown) or 'none given'}; wordfreq has "
+                        f"{', '.join(sorted(available_languages()))}")
+    words = set()
+    for code in codes:
+        words.update(w for w in top_n_list(code, per_language) if _LOWER_ALNUM.fullmatch(w) and len(w) <= max_length)
     return sorted(words)
 
 
@@ -85,13 +109,25 @@ def apply_case(word, rng, options=RenderOptions()):
     return word.lower()
 
 
-def sample_text(words, rng, options=RenderOptions()):
-    """(lowercase label, text as rendered) for one sample; words is a WordList."""
+def with_number(word, rng):
+    """word with a number of 1-4 digits before or after it, as on signs and products ("24hours", "room101")."""
+    number = random_string(rng, int(rng.integers(1, 5)), digits_only=True)
+    return number + word if rng.random() < 0.5 else word + number
+
+
+def sample_text(words, rng, options=RenderOptions(), other_words=None):
+    """(lowercase label, text as rendered) for one sample; words (and other_words, drawn with
+    options.other_words) are WordLists. Knobs at 0 draw nothing, so a seed renders as without them."""
     by_scene_length = rng.random() < options.scene_lengths
     if rng.random() < options.random_string:
         length = scene_length(rng) if by_scene_length else int(rng.integers(3, 11))
         word = random_string(rng, length, digits_only=rng.random() < options.digits_only)
     else:
-        word = words.of_scene_length(rng) if by_scene_length else words.uniform(rng)
+        source = words
+        if options.other_words > 0 and other_words is not None and rng.random() < options.other_words:
+            source = other_words
+        word = source.of_scene_length(rng) if by_scene_length else source.uniform(rng)
+        if options.word_number > 0 and rng.random() < options.word_number:
+            word = with_number(word, rng)
     text = apply_case(word, rng, options)
     return text.lower(), text

@@ -20,7 +20,7 @@ from src.synth.backgrounds import load_photos
 from src.synth.fonts import FontPool, scan_fonts
 from src.synth.options import RenderOptions
 from src.synth.render import render_word
-from src.synth.words import WordList, load_words, sample_text
+from src.synth.words import WordList, load_frequent_words, load_words, sample_text
 
 MIN_FONTS = 10
 
@@ -31,8 +31,9 @@ class _SampleRenderer:
     Worker processes get it once, at start (fork), not with every task: the photos are large.
     """
 
-    def __init__(self, words, fonts, photos, options, seed, jpeg_quality):
+    def __init__(self, words, fonts, photos, options, seed, jpeg_quality, other_words=None):
         self.words = words
+        self.other_words = other_words
         self.fonts = fonts
         self.photos = photos
         self.options = options
@@ -41,7 +42,7 @@ class _SampleRenderer:
 
     def __call__(self, index):
         rng = np.random.default_rng([self.seed, index])
-        label, text = sample_text(self.words, rng, self.options)
+        label, text = sample_text(self.words, rng, self.options, self.other_words)
         image = render_word(text, self.fonts.sample(rng), rng, self.options, self.photos)
         rel_path = os.path.join(str(index // 1000), str(index // 100 % 10), f"{index}_{text}_LEX.jpg")
         quality = int(rng.integers(self.jpeg_quality[0], self.jpeg_quality[1] + 1))
@@ -72,7 +73,11 @@ def make_renderer(seed, options=RenderOptions(), word_list=None, font_dirs=None,
         raise CRNNError(f"found {len(faces)} usable fonts, need at least {MIN_FONTS}: "
                         "install the Debian font packages listed in scripts/debian-packages.txt")
     photos = load_photos(options.background_dirs) if options.photo > 0 else []
-    return _SampleRenderer(words, FontPool(faces, options.decorative_fonts), photos, options, seed, jpeg_quality)
+    other_words = None
+    if options.other_words > 0:
+        other_words = WordList(load_frequent_words(options.other_languages, max_length=options.max_word_length))
+    return _SampleRenderer(words, FontPool(faces, options.decorative_fonts), photos, options, seed, jpeg_quality,
+                           other_words)
 
 
 def generate_dataset(output_dir, num_train, num_test, seed=0, workers=None, word_list=None,
