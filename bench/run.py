@@ -3,14 +3,17 @@
     python -m bench                 # sgemm, train, eval, generator
     python -m bench --only train    # one figure (training: once per convolution implementation)
     python -m bench --only train --conv native_bf16   # one figure, one implementation, in this process
-    python -m bench --reference_python /path/to/python   # + ratios to the PyTorch eager reference
+    python -m bench --reference_python /path/to/python   # + ratios to the PyTorch references
 
 Figures: the machine's sgemm GFLOP/s (the practical limit), V2 training img/s (32x100, batch 64,
 after warm-up), eval img/s (batch 64), generator img/s, and reader img/s (decode + preprocess, one
 thread) per dataset kind; each with peak RSS and, for the network, the fraction of sgemm throughput
 it reaches; the slowest reader as a multiple of what training consumes. With --reference_python (an
-interpreter that has torch; the project does not depend on it), ../shared/speed/torch_crnn.py runs before
-and after the figures, and train and eval get `ratio_to_reference`: our img/s over the mean of its two runs.
+interpreter that has torch; the project does not depend on it), ../shared/speed/torch_crnn.py (PyTorch
+eager, NCHW fp32) and torch_crnn_best.py (channels_last fp32, and channels_last + bf16 autocast) run before
+and after the figures. Train and eval then get `ratios`: our img/s over the mean of each PyTorch variant
+of the same dtype (fp32 figures against both fp32 variants, bf16 against bf16), and `ratio_to_reference`,
+the one against the strongest of them (channels_last): the anchor a PyTorch user on a CPU would set.
 """
 import argparse
 import json
@@ -28,8 +31,14 @@ import src  # noqa: F401  (sets the OpenMP wait policy before mindspore loads li
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIGURES = ("sgemm", "train", "eval", "onnx", "generator", "readers")
 REALDATA = os.environ.get("CRNN_REALDATA", os.path.join(REPO, "..", "shared", "realdata"))
-REFERENCE_SCRIPT = os.path.join(REPO, "..", "shared", "speed", "torch_crnn.py")
+SPEED_DIR = os.path.join(REPO, "..", "shared", "speed")
+REFERENCE_SCRIPTS = (os.path.join(SPEED_DIR, "torch_crnn.py"), os.path.join(SPEED_DIR, "torch_crnn_best.py"))
 REFERENCE_KEYS = {"train": "train_img_s", "eval": "eval_img_s"}  # our figure -> the reference's field
+# The PyTorch variants (their "peer" names) each of our convolution variants is compared with: the same
+# dtype, the strongest last (its ratio is ratio_to_reference).
+ANCHORS = {"native": ("torch-eager", "torch-channels_last-fp32"),
+           "mindspore": ("torch-eager", "torch-channels_last-fp32"),
+           "native_bf16": ("torch-channels_last-bf16",)}
 # The convolution implementations the network figures are measured with: name -> config arguments.
 CONV_VARIANTS = {
     "native": ["--cpu_conv", "native", "--cpu_conv_dtype", "float32"],
@@ -229,17 +238,33 @@ def bench_readers(limit=1000):
 
 
 def run_reference(python, script, batch_size=64):
-    """One run of the PyTorch reference: its JSON line as a dict, or {"error": ...}."""
+    """One run of a PyTorch reference script: each JSON line it prints as a dict (one per variant it
+    measures), or [{"error": ...}]."""
     done = subprocess.run([python, script, str(batch_size)], capture_output=True, text=True)
     if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1:]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        return [{"error": done.stderr.strip().splitlines()[-1:], "script": os.path.basename(script)}]
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
 def reference_mean(runs):
-    """Mean img/s per reference field over the runs that worked."""
-    good = [run for run in runs if "error" not in run]
-    return {key: round(sum(run[key] for run in good) / len(good), 1) for key in REFERENCE_KEYS.values()} if good else {}
+    """{peer: {field: mean img/s}} over the runs of each PyTorch variant that worked."""
+    by_peer = {}
+    for run in runs:
+        if "error" not in run:
+            by_peer.setdefault(run["peer"], []).append(run)
+    return {peer: {key: round(sum(r[key] for r in good) / len(good), 1) for key in REFERENCE_KEYS.values()}
+            for peer, good in by_peer.items()}
+
+
+def with_ratios(result, conv, mean):
+    """result (a train or eval figure of conv) with its ratios to each same-dtype PyTorch variant measured."""
+    field = REFERENCE_KEYS[result["figure"]]
+    anchors = [peer for peer in ANCHORS[conv] if peer in mean]
+    if anchors:
+        result["reference_img_per_s"] = {peer: mean[peer][field] for peer in anchors}
+        result["ratios"] = {peer: round(result["img_per_s"] / mean[peer][field], 2) for peer in anchors}
+        result["ratio_to_reference"] = result["ratios"][anchors[-1]]
+    return result
 
 
 def _jobs(only=None):
@@ -254,8 +279,9 @@ def main():
     parser.add_argument("--only", choices=FIGURES, help="measure one figure (each conv variant in its own process)")
     parser.add_argument("--conv", choices=sorted(CONV_VARIANTS),
                         help="with --only train|eval: measure this convolution in this process")
-    parser.add_argument("--reference_python", help="a Python with torch, to run the PyTorch eager reference")
-    parser.add_argument("--reference_script", default=REFERENCE_SCRIPT, help="the reference (%(default)s)")
+    parser.add_argument("--reference_python", help="a Python with torch, to run the PyTorch references")
+    parser.add_argument("--reference_script", nargs="+", default=list(REFERENCE_SCRIPTS),
+                        help="the reference scripts (%(default)s)")
     args = parser.parse_args()
     if args.only and (args.conv or args.only not in REFERENCE_KEYS):
         result = globals()[f"bench_{args.only}"](**({"conv": args.conv} if args.conv else {}))
@@ -263,11 +289,16 @@ def main():
             result["forward_gflop_per_image"] = round(crnn_v2_forward_gflop(), 3)
         print(json.dumps(result), flush=True)
         return
-    if args.reference_python and not os.path.isfile(args.reference_script):
-        parser.error(f"--reference_script {args.reference_script} does not exist")
+    missing = [script for script in args.reference_script if not os.path.isfile(script)]
+    if args.reference_python and missing:
+        parser.error(f"--reference_script {', '.join(missing)} does not exist")
     reference_runs = []
+
+    def measure_references():
+        for script in args.reference_script:
+            reference_runs.extend(run_reference(args.reference_python, script))
     if args.reference_python:
-        reference_runs.append(run_reference(args.reference_python, args.reference_script))
+        measure_references()
     limit, train_img_s, ours = None, None, []
     for figure, conv in _jobs(args.only):
         command = [sys.executable, "-m", "bench", "--only", figure] + (["--conv", conv] if conv else [])
@@ -286,18 +317,15 @@ def main():
         if limit and "achieved_gflops" in result:
             result["fraction_of_sgemm"] = round(result["achieved_gflops"] / limit, 3)
         if figure in REFERENCE_KEYS and args.reference_python:
-            ours.append(result)
+            ours.append((result, conv))
         else:
             print(json.dumps(result), flush=True)
     if args.reference_python:
         # Reference, project, reference: the machines drift, and the mean brackets our figures in time.
-        reference_runs.append(run_reference(args.reference_python, args.reference_script))
+        measure_references()
         mean = reference_mean(reference_runs)
-        for result in ours:
-            if mean:
-                result["reference_img_per_s"] = mean[REFERENCE_KEYS[result["figure"]]]
-                result["ratio_to_reference"] = round(result["img_per_s"] / result["reference_img_per_s"], 2)
-            print(json.dumps(result), flush=True)
+        for result, conv in ours:
+            print(json.dumps(with_ratios(result, conv, mean)), flush=True)
         print(json.dumps({"figure": "reference", "runs": reference_runs, "mean": mean}), flush=True)
 
 
