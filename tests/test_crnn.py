@@ -110,7 +110,7 @@ print(digest.hexdigest())
 """
 
 
-@pytest.mark.parametrize("version", ["V1", "V2"])
+@pytest.mark.parametrize("version", [pytest.param("V1", marks=pytest.mark.slow), "V2"])
 def test_two_processes_with_one_seed_build_identical_weights(version):
     import subprocess
     import sys

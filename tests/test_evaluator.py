@@ -1,6 +1,8 @@
 import os
 import re
 
+import pytest
+
 from tests.conftest import SHIPPED, run_script
 
 
@@ -21,6 +23,7 @@ def test_eval_prints_the_zoo_lines_for_every_sample(tiny_synth):
     assert re.search(r"1-NED: [01]\.\d{4}", out) and re.search(r"images: 64, [\d.]+ img/s", out)
 
 
+@pytest.mark.slow
 def test_batch_size_does_not_change_the_result(tiny_synth):
     lines = []
     for batch in ("64", "7"):

@@ -79,6 +79,7 @@ def test_static_batch_export_when_asked(tmp_path):
     assert session.get_inputs()[0].shape == [4, 3, 32, 100]
 
 
+@pytest.mark.slow
 def test_v1_exports_to_dynamic_batch_onnx(tmp_path):
     from src.crnn import crnn
     from src.exporter import check_onnx_against_network, export_dynamic_onnx

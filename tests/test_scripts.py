@@ -116,7 +116,8 @@ def _rank_logs(out):
     return {rank: (out / "log" / f"rank_{rank}" / "log.txt").read_text() for rank in (0, 1)}
 
 
-@pytest.mark.parametrize("version, port", [("V2", "8141"), pytest.param("V1", "8143", marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("version, port", [("V2", "8141"), ("V1", "8143")])
 def test_cpu_data_parallel_two_workers(tiny_synth, tmp_path, version, port):
     """2 msrun workers: same final weights, disjoint halves of the data, rank 0 alone saves, loss falls."""
     out = tmp_path / "out"
@@ -185,6 +186,7 @@ def test_quickstart_reads_the_demo_crops_then_fine_tunes_evaluates_and_exports(t
         assert (tmp_path / "run" / made).is_file(), made
 
 
+@pytest.mark.slow
 @needs_realdata("IIIT5K", "svt1")
 def test_budget_protocol_stops_when_the_run_saved_no_checkpoint(tmp_path):
     # Without this stop, eval.py got an empty --checkpoint_path and scored the shipped model as the run's.

@@ -120,6 +120,7 @@ def _train_with_eval(tiny_synth, out, *extra):
     return log, [json.loads(l) for l in open(out / "metrics.jsonl") if "eval_accuracy" in l]
 
 
+@pytest.mark.slow
 def test_eval_while_training_best_checkpoint_and_all_saved_checkpoints(tiny_synth, tmp_path):
     log, evals = _train_with_eval(tiny_synth, tmp_path, "--max_steps", "20", "--eval_all_saved_ckpts", "True")
     assert [(r["epoch"], r["step"]) for r in evals] == [(1, 10), (2, 20)]
@@ -163,6 +164,7 @@ def test_resume_from_a_checkpoint_at_the_end_is_refused(trained_run, tiny_synth,
     assert result.returncode == 2 and "nothing to train" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_resumed_run_keeps_the_best_checkpoint_it_scored_before_the_interruption(tiny_synth, tmp_path):
     import mindspore as ms
     from src.checkpoint import read_checkpoint

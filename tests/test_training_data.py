@@ -119,6 +119,7 @@ def _train(tiny_synth, real_root, out, *extra):
     return log
 
 
+@pytest.mark.slow
 @needs_realdata("IIIT5K")
 def test_a_resumed_mixed_run_ends_bit_identical(tiny_synth, tmp_path):
     from src.converters.iiit5k import convert_iiit5k
