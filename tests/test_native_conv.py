@@ -69,16 +69,21 @@ def test_the_library_builds_and_loads_on_x86_64():
     assert native_conv_dtype(config()) == "float32"  # the default on the CPU
 
 
-@pytest.mark.parametrize("layer", LAYERS, ids=[f"conv{i + 1}" for i in range(len(LAYERS))])
-def test_forward_and_both_gradients_match_conv2d_on_every_layer(layer):
+def layer_inputs(layer):
+    """(weight, x, probe) for one layer shape, the same for every implementation compared."""
     cin, cout, height, width, kernel, pad_mode = layer
     rng = np.random.default_rng(cin + cout)
     x = rng.standard_normal((2, cin, height, width)).astype(np.float32)
     weight = (rng.standard_normal((cout, cin, kernel, kernel)) * 0.05).astype(np.float32)
     out_hw = (height, width) if pad_mode == "same" else (height - kernel + 1, width - kernel + 1)
     probe = rng.standard_normal((2, cout, *out_hw)).astype(np.float32)
-    want = layer_outputs(layer, None, weight, x, probe)
-    got = layer_outputs(layer, "float32", weight, x, probe)
+    return weight, x, probe
+
+
+@pytest.mark.parametrize("layer", LAYERS, ids=[f"conv{i + 1}" for i in range(len(LAYERS))])
+def test_forward_and_both_gradients_match_conv2d_on_every_layer(layer):
+    want = layer_outputs(layer, None, *layer_inputs(layer))
+    got = layer_outputs(layer, "float32", *layer_inputs(layer))
     for name, g, w in zip(("y", "dx", "dw"), got, want):
         assert g.shape == w.shape, name
         assert relative_error(g, w) < 1e-5, name  # fp32, other summation order: ~1e-6 measured
@@ -95,14 +100,8 @@ needs_bf16 = pytest.mark.skipif(platform.machine() != "x86_64" or not library_ha
 @needs_bf16
 @pytest.mark.parametrize("layer", LAYERS, ids=[f"conv{i + 1}" for i in range(len(LAYERS))])
 def test_bf16_forward_and_both_gradients_stay_within_bf16_rounding_of_conv2d(layer):
-    cin, cout, height, width, kernel, pad_mode = layer
-    rng = np.random.default_rng(cin + cout)
-    x = rng.standard_normal((2, cin, height, width)).astype(np.float32)
-    weight = (rng.standard_normal((cout, cin, kernel, kernel)) * 0.05).astype(np.float32)
-    out_hw = (height, width) if pad_mode == "same" else (height - kernel + 1, width - kernel + 1)
-    probe = rng.standard_normal((2, cout, *out_hw)).astype(np.float32)
-    want = layer_outputs(layer, None, weight, x, probe)
-    bf16 = layer_outputs(layer, "bfloat16", weight, x, probe)
+    want = layer_outputs(layer, None, *layer_inputs(layer))
+    bf16 = layer_outputs(layer, "bfloat16", *layer_inputs(layer))
     for name, g, w in zip(("y", "dx", "dw"), bf16, want):
         # bf16 operands (8-bit mantissa), fp32 sums: ~3e-3 measured; and not float32's ~1e-6, which would
         # mean the bf16 entries silently ran the float32 kernels
