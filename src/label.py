@@ -1,6 +1,8 @@
 """Alphabet, label encoding and CTC greedy decoding: pure numpy, no MindSpore graph."""
 import numpy as np
 
+from src.alphabet import folds_case
+
 
 class LabelCodec:
     """Maps text to blank-padded index arrays and CTC frame indices back to text.
@@ -14,10 +16,12 @@ class LabelCodec:
         self.blank = len(alphabet)
         self.max_text_length = max_text_length
         self._index = {c: i for i, c in enumerate(alphabet)}
+        self.folds_case = folds_case(alphabet)
 
     def normalize(self, text):
-        """Case-fold text (the alphabet is lowercase; the metric is case-insensitive)."""
-        return text.lower()
+        """Text as the alphabet spells it: lower-cased for an alphabet without capitals (the zoo's), else
+        as written."""
+        return text.lower() if self.folds_case else text
 
     def unknown_chars(self, text):
         """Characters of normalized text that the alphabet cannot encode."""

@@ -9,6 +9,7 @@ import sys
 
 import yaml
 
+from src.alphabet import resolve_alphabet
 from src.errors import ConfigError  # noqa: F401  (re-exported: the zoo-era import path)
 
 DEFAULT_CONFIG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "default_config.yaml")
@@ -137,7 +138,10 @@ def _check_choices(values, choices, path):
 
 
 def _derive_and_check(values, explicit):
-    """Derive class_num and blank from label_dict; check ranges. Errors name the key."""
+    """Derive class_num and blank from label_dict (or character_dict_path); check ranges. Errors name the key."""
+    default_label_dict = read_yaml(DEFAULT_CONFIG_PATH)[0]["label_dict"]
+    values["label_dict"] = resolve_alphabet(values["label_dict"], default_label_dict,
+                                            values.get("character_dict_path", ""), values.get("use_space_char", False))
     label_dict = values["label_dict"]
     if not label_dict or len(set(label_dict)) != len(label_dict):
         raise ConfigError(f"label_dict must be non-empty without repeated characters, got {label_dict!r}")
