@@ -307,3 +307,31 @@ def test_the_generator_renders_other_words_and_numbers(tmp_path):
     labels = [s.text.lower() for s in parse_synth(str(tmp_path), is_training=True)]
     assert len(labels) == 40 and all(re.search(r"[0-9]", t) for t in labels)
     assert sum(bool(re.search(r"[a-z]{3}", t)) for t in labels) >= 30  # Dutch words, with their numbers
+
+
+class _HangsOnce:
+    """A renderer whose image 5 hangs the first time it is asked for (a stuck worker), then renders."""
+
+    def __init__(self, renderer, flag):
+        self.renderer, self.flag = renderer, flag
+        self.fonts, self.photos = renderer.fonts, renderer.photos
+
+    def __call__(self, index):
+        if index == 5 and not os.path.exists(self.flag):
+            open(self.flag, "w").close()
+            import time
+            time.sleep(3600)
+        return self.renderer(index)
+
+
+def test_a_stalled_worker_pool_is_restarted_and_the_output_is_unchanged(tmp_path):
+    from src.synth.writer import make_renderer
+    renderer = make_renderer(4)
+    generate_dataset(str(tmp_path / "clean"), 12, 0, workers=2, show_progress=False, renderer=renderer)
+    generate_dataset(str(tmp_path / "stalled"), 12, 0, workers=2, show_progress=False, stall_seconds=5,
+                     renderer=_HangsOnce(renderer, str(tmp_path / "hung")))
+    assert os.path.exists(tmp_path / "hung")  # image 5 did hang once
+    lines = (tmp_path / "clean" / "annotation_train.txt").read_text()
+    assert (tmp_path / "stalled" / "annotation_train.txt").read_text() == lines
+    for rel in lines.split()[::2]:
+        assert filecmp.cmp(tmp_path / "clean" / rel, tmp_path / "stalled" / rel, shallow=False)

@@ -7,6 +7,8 @@
 Sample i is drawn from its own generator seeded by (seed, i), so the output does not depend on
 how many worker processes render it.
 """
+import logging
+import multiprocessing
 import os
 from multiprocessing import Pool
 
@@ -23,6 +25,7 @@ from src.synth.render import render_word
 from src.synth.words import WordList, load_frequent_words, load_words, sample_text
 
 MIN_FONTS = 10
+logger = logging.getLogger("crnn")
 
 
 class _SampleRenderer:
@@ -61,8 +64,8 @@ def _init_worker(renderer):
     _worker_renderer = renderer
 
 
-def _render_in_worker(index):
-    return _worker_renderer(index)
+def _render_in_worker(indices):
+    return [_worker_renderer(index) for index in indices]
 
 
 def make_renderer(seed, options=RenderOptions(), word_list=None, font_dirs=None, jpeg_quality=(75, 95)):
@@ -80,9 +83,39 @@ def make_renderer(seed, options=RenderOptions(), word_list=None, font_dirs=None,
                            other_words)
 
 
+# A pool that delivers no image for this long is taken to be stuck: a worker process was seen to hang
+# (waiting on a lock it inherited at fork) in about 1 of 30 runs on a loaded machine.
+STALL_SECONDS = 300
+MAX_RESTARTS = 3
+RENDER_CHUNK = 64  # images a worker renders per task
+
+
+def _rendered_in_order(renderer, total, workers, stall_seconds):
+    """Yield renderer(i) for i in 0..total-1 from a pool of worker processes. A pool that stalls is
+    terminated and a new one carries on from the first image not yet delivered: sample i depends only
+    on (seed, i), so the output is the same as without the restart."""
+    done, restarts = 0, 0
+    while done < total:
+        with Pool(workers, initializer=_init_worker, initargs=(renderer,)) as pool:  # exit terminates it
+            chunks = [range(start, min(start + RENDER_CHUNK, total)) for start in range(done, total, RENDER_CHUNK)]
+            results = pool.imap(_render_in_worker, chunks)  # one chunk a task: an iterator with a timeout
+            try:
+                while done < total:
+                    for item in results.next(timeout=stall_seconds):
+                        done += 1
+                        yield item
+            except multiprocessing.TimeoutError:
+                restarts += 1
+                if restarts > MAX_RESTARTS:
+                    raise CRNNError(f"rendering stalled {restarts} times (no image for {stall_seconds} s); "
+                                    f"{done} of {total} images were rendered") from None
+                logger.warning("rendering stalled at image %d of %d (no image for %d s): restarting the "
+                               "worker processes", done, total, stall_seconds)
+
+
 def generate_dataset(output_dir, num_train, num_test, seed=0, workers=None, word_list=None,
                      font_dirs=None, jpeg_quality=(75, 95), show_progress=True, options=RenderOptions(),
-                     renderer=None):
+                     renderer=None, stall_seconds=STALL_SECONDS):
     """Render num_train + num_test word images into output_dir; return a summary dict.
 
     renderer: one made by make_renderer (then seed, word_list, font_dirs, jpeg_quality and options are its own).
@@ -92,10 +125,10 @@ def generate_dataset(output_dir, num_train, num_test, seed=0, workers=None, word
     total = num_train + num_test
     lexicon, lexicon_index, lines = [], {}, []
     workers = workers or os.cpu_count() or 1
-    with Pool(workers, initializer=_init_worker, initargs=(renderer,)) as pool:
-        results = pool.imap(_render_in_worker, range(total), chunksize=64)
-        for rel_path, label, encoded in tqdm(results, total=total, disable=not show_progress,
-                                             desc="rendering", unit="img"):
+    results = _rendered_in_order(renderer, total, workers, stall_seconds)
+    with tqdm(total=total, disable=not show_progress, desc="rendering", unit="img") as bar:
+        for rel_path, label, encoded in results:
+            bar.update()
             if label not in lexicon_index:
                 lexicon_index[label] = len(lexicon)
                 lexicon.append(label)
