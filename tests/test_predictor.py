@@ -56,7 +56,7 @@ def test_with_a_lexicon_only_lexicon_words_come_out_and_near_misses_are_correcte
     assert result.returncode == 0, result.stderr[-2000:]
     lines = [line.split("\t") for line in result.stdout.splitlines()]
     assert {text for _, text, _ in lines} <= set(words)
-    assert sum(text == DEMO_LABELS[path] for path, text, _ in lines) == 13  # iivama, iom, everytling fixed
+    assert sum(text == DEMO_LABELS[path] for path, text, _ in lines) == 13  # the near misses (rivama, everytfling) corrected
 
 
 @needs_realdata("svt1")
