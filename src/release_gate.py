@@ -53,8 +53,9 @@ def verdict(shipped, candidate, sets):
     if test_new < test_old:  # with no test sets both are 0
         return False, (f"KEEP the shipped model: the candidate reads more validation words ({val_new} vs {val_old}) "
                        f"but fewer test words ({test_new} vs {test_old})")
-    return True, (f"SHIP the candidate: {val_new} validation words against {val_old} (+{val_new - val_old}), "
-                  f"test words {test_new} against {test_old} ({test_new - test_old:+d})")
+    tests = f", test words {test_new} against {test_old} ({test_new - test_old:+d})" if any(
+        s.role == "test" for s in sets) else ""
+    return True, f"SHIP the candidate: {val_new} validation words against {val_old} (+{val_new - val_old}){tests}"
 
 
 def score(model_path, eval_set, base_argv):
