@@ -74,3 +74,10 @@ def test_compare_script_refuses_a_worse_checkpoint_on_the_real_sets(trained_run,
     assert scores["iiit5k:iiit5k_test"][:2] == ["3000", "2403"] and scores["ic13:IC13"][:2] == ["857", "711"]
     assert scores["ic15:IC15_train@val"][:2] == ["420", "269"]
     assert "verdict: KEEP the shipped model" in result.stdout
+
+
+def test_without_test_sets_the_validation_parts_alone_decide():
+    # the recipe pits a stage's weight average against its trained weights this way
+    sets = SETS[:2]
+    assert verdict([243, 200], [244, 200], sets) == (True, "SHIP the candidate: 444 validation words against 443 (+1)")
+    assert not verdict([243, 200], [243, 200], sets)[0]
