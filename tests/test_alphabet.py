@@ -21,17 +21,17 @@ def test_a_dictionary_file_with_capitals_punctuation_and_cjk_gives_the_alphabet(
     assert codec.unknown_chars("bA") == ["A", "b"]  # case is not folded away
 
 
-@pytest.mark.parametrize("text, message", [
-    ("a\n\nb\n", r"dict.txt:2: empty line"),
-    ("a\nb\na\n", r"dict.txt:3: 'a' repeats line 1"),
-    ("a\nab\n", r"dict.txt:2: 'ab' is not one character"),
-    ("", r"holds no characters"),
-])
-def test_a_bad_dictionary_file_is_refused_with_its_line(tmp_path, text, message):
-    path = tmp_path / "dict.txt"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=message):
-        load_config(["--character_dict_path", str(path)])
+BAD_DICTIONARIES = {"a\n\nb\n": ":2: empty line", "a\nb\na\n": ":3: 'a' repeats line 1",
+                    "a\nab\n": ":2: 'ab' is not one character", "": " holds no characters"}
+
+
+def test_a_bad_dictionary_file_is_refused_with_its_line(tmp_path):
+    for number, (text, problem) in enumerate(BAD_DICTIONARIES.items()):
+        path = tmp_path / f"dict{number}.txt"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError) as refused:
+            load_config(["--character_dict_path", str(path)])
+        assert str(path) + problem in str(refused.value)
 
 
 def test_label_dict_and_a_dictionary_file_together_are_refused(tmp_path):
