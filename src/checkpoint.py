@@ -13,8 +13,8 @@ from src.weight_average import AVERAGE_PREFIX, average_weights
 logger = logging.getLogger("crnn")
 
 # Entries a training checkpoint holds besides the network's own parameters.
-_TRAINING_STATE_PREFIXES = (AVERAGE_PREFIX, "accum.", "stat.", "moments.", "momentum", "moment1.", "moment2.", "vhat.", "beta1_power",
-                            "beta2_power", "learning_rate", "global_step", "epoch_num", "best_accuracy",
+_TRAINING_STATE_PREFIXES = (AVERAGE_PREFIX, "accum.", "stat.", "moments.", "momentum", "moment1.", "moment2.",
+                            "vhat.", "beta1_power", "beta2_power", "learning_rate", "global_step", "epoch_num", "best_accuracy",
                             "step_num", "current_iterator_step", "last_overflow_iterator_step")
 
 

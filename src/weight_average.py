@@ -14,6 +14,8 @@ import mindspore.nn as nn
 import mindspore.ops as ops
 import numpy as np
 
+from src.errors import CRNNError
+
 logger = logging.getLogger("crnn")
 
 AVERAGE_PREFIX = "ema."
@@ -102,7 +104,6 @@ class _Swapped:
 
 def average_weights(params, path):
     """{network name: value} of the weight average held in a training checkpoint's parameter dict."""
-    from src.errors import CRNNError  # pylint: disable=import-outside-toplevel
     found = {k[len(AVERAGE_PREFIX):]: v for k, v in params.items() if k.startswith(AVERAGE_PREFIX)}
     if not found:
         raise CRNNError(f"checkpoint {path} holds no weight average (train with --ema_decay, e.g. 0.999), "

@@ -12,6 +12,7 @@ import zlib
 
 from src.errors import CRNNError
 from src.readers import get_parser
+from src.readers.lmdb_reader import is_lmdb_path, lmdb_crop_name
 
 PARTS = ("train", "val")
 VAL_SHARE = 10  # one crop in VAL_SHARE is held back
@@ -28,7 +29,6 @@ def split_part(dataset_path):
 
 def crop_name(image_path):
     """The name that decides a crop's part: its file name (for an lmdb entry, the one stored with it)."""
-    from src.readers.lmdb_reader import is_lmdb_path, lmdb_crop_name  # pylint: disable=import-outside-toplevel
     return lmdb_crop_name(image_path) if is_lmdb_path(image_path) else os.path.basename(image_path)
 
 
