@@ -3,8 +3,10 @@
     python create_lmdb.py --dataset_name iiit5k --dataset_path IIIT5K --output_path iiit5k_lmdb
     python create_lmdb.py --dataset_name synth --dataset_path D --output_path synth_train_lmdb --split train
 
-The dataset's own label rules are applied first (lowercased, filtered as its reader does), and images
-that cannot be decoded are skipped and counted, so the lmdb holds exactly what the reader would yield.
+The dataset's own label rules are applied first (characters outside the alphabet dropped or stripped as its
+reader does; lower-cased only for an alphabet without capitals, such as the default), and images that cannot
+be decoded are skipped and counted, so the lmdb holds exactly what the reader would yield. Labels are stored
+as UTF-8; --label_dict, --character_dict_path and --use_space_char choose the alphabet as in train.py.
 """
 import argparse
 import sys
@@ -25,8 +27,13 @@ def main(argv=None):
     parser.add_argument("--split", choices=["train", "test"], default="test",
                         help="synth: annotation_train.txt or annotation_test.txt")
     parser.add_argument("--word_filter", choices=["zoo", "alnum"], default="zoo")
+    parser.add_argument("--label_dict", help="the alphabet as a string (default: default_config.yaml's)")
+    parser.add_argument("--character_dict_path", help="the alphabet from a file, one character a line")
+    parser.add_argument("--use_space_char", help="True: add the space to the alphabet")
     args = parser.parse_args(argv)
-    config = load_config(["--word_filter", args.word_filter])
+    alphabet = [item for key in ("label_dict", "character_dict_path", "use_space_char")
+                if getattr(args, key) is not None for item in (f"--{key}", getattr(args, key))]
+    config = load_config(["--word_filter", args.word_filter, *alphabet])
     is_training = args.split == "train"
     samples = load_samples(args.dataset_name, args.dataset_path, is_training, config, scan_images=True)
     count = write_lmdb(samples, read_image_bytes, args.output_path)

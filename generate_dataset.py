@@ -19,7 +19,7 @@ def main(argv=None):
     start = time.time()
     summary = generate_dataset(config.output_dir, config.num_train, config.num_test, seed=config.seed,
                                word_list=config.word_list, workers=config.num_parallel_workers,
-                               options=RenderOptions.from_config(config))
+                               options=RenderOptions.from_config(config), alphabet=config.label_dict)
     elapsed = time.time() - start
     summary.update(output_dir=config.output_dir, seconds=round(elapsed, 1),
                    images_per_second=round((config.num_train + config.num_test) / max(elapsed, 1e-9), 1))

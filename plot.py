@@ -62,7 +62,7 @@ def main(argv=None):
         return
     items = _prediction_items(config, checkpoint, dataset or "synth", dataset_path, args.num)
     print("wrote", plot_predictions(items, os.path.join(run_dir, "predictions.png"),
-                                    title=os.path.basename(checkpoint)))
+                                    title=os.path.basename(checkpoint), metric_mode=config.metric_mode))
 
 
 if __name__ == "__main__":

@@ -84,8 +84,9 @@ class StepLogger:
 class CheckpointKeeper:
     """Saves crnn-<epoch>_<step>.ckpt atomically and keeps the newest keep_max of them."""
 
-    def __init__(self, directory, keep_max, prefix="crnn", enabled=True):
+    def __init__(self, directory, keep_max, prefix="crnn", enabled=True, alphabet=None):
         self.directory = directory
+        self.alphabet = alphabet
         self.keep_max = keep_max
         self.prefix = prefix
         self.enabled = enabled
@@ -111,7 +112,7 @@ class CheckpointKeeper:
         extra = {"epoch_num": epoch, "step_num": global_step}
         if average is not None:
             extra.update(average.entries())
-        save_checkpoint_atomic(cell, path, extra)
+        save_checkpoint_atomic(cell, path, extra, self.alphabet)
         logger.info("saved checkpoint %s (step %d)", path, global_step)
         for old in self.saved()[:-self.keep_max]:
             os.remove(old)
@@ -182,7 +183,7 @@ class EvalDuringTraining:
             if self.config.save_best_ckpt and self.is_main_rank:
                 best_path = os.path.join(self.ckpt_dir, "best_acc.ckpt")
                 save_checkpoint_atomic(cell, best_path, {"epoch_num": epoch, "step_num": global_step,
-                                                         "best_accuracy": float(accuracy)})
+                                                         "best_accuracy": float(accuracy)}, self.config.label_dict)
                 logger.info("update best checkpoint at: {%s}", best_path)
         others = "".join(f"; {name} accuracy {acc:.4f}, 1-NED {n:.4f}" for name, acc, n in scores[1:])
         logger.info("eval epoch %d step %d: accuracy %.4f, 1-NED %.4f%s (%.1f s); best %.4f at epoch %d%s",
@@ -210,7 +211,7 @@ class EvalDuringTraining:
         scores = {}
         try:
             for path in checkpoints:
-                load_network_checkpoint(self.net, path, self.config.model_version)
+                load_network_checkpoint(self.net, path, self.config.model_version, alphabet=self.config.label_dict)
                 scores[path], _ = self.accuracy()
                 logger.info("eval %s: accuracy %.4f", os.path.basename(path), scores[path])
             if scores:
@@ -219,7 +220,7 @@ class EvalDuringTraining:
                 if self.config.save_best_ckpt and self.is_main_rank and scores[best] > self.best_accuracy:
                     load_network_checkpoint(self.net, best, self.config.model_version)
                     save_checkpoint_atomic(self.net, os.path.join(self.ckpt_dir, "best_acc.ckpt"),
-                                           {"best_accuracy": float(scores[best])})
+                                           {"best_accuracy": float(scores[best])}, self.config.label_dict)
                     self.best_accuracy = scores[best]
         finally:
             for param in self.net.get_parameters():

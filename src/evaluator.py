@@ -5,6 +5,7 @@ from src.checkpoint import checkpoint_or_shipped
 from src.dataset import batched_dataset, load_samples
 from src.errors import CRNNError
 from src.metric import CRNNAccuracy
+from src.model_alphabet import use_model_alphabet
 from src.model_utils.moxing_adapter import moxing_wrapper
 from src.recognizer import Recognizer, WordDecoder, recognize, score
 
@@ -19,6 +20,7 @@ def evaluate(config, model_path=None, result_line=ZOO_RESULT_LINE):
     model_path: a checkpoint, ONNX or MINDIR file (default: config.checkpoint_path, else the shipped model).
     """
     model_path = model_path or checkpoint_or_shipped(config.checkpoint_path, config)
+    use_model_alphabet(config, model_path)
     samples = load_samples(config.eval_dataset, config.eval_dataset_path, False, config)
     recognizer = Recognizer.load(config, model_path)
     dataset = batched_dataset(samples, config, config.batch_size, False)
@@ -30,9 +32,10 @@ def evaluate(config, model_path=None, result_line=ZOO_RESULT_LINE):
     ned = metric.normalized_edit_similarity()
     img_per_s = recognizer.images / max(recognizer.seconds, 1e-9)
     print(result_line.format(accuracy))
+    print(f"metric_mode: {metric.mode}")
     print(f"1-NED: {ned:.4f}")
     print(f"images: {recognizer.images}, {img_per_s:.1f} img/s ({recognizer.description})")
-    return {"accuracy": accuracy, "one_minus_ned": ned, "total": metric.total, "correct": metric.correct,
+    return {"accuracy": accuracy, "one_minus_ned": ned, "metric_mode": metric.mode, "total": metric.total, "correct": metric.correct,
             "img_per_s": img_per_s, "predictions": metric.predictions}
 
 

@@ -8,6 +8,7 @@ import mindspore as ms
 from src.checkpoint import checkpoint_or_shipped, load_eval_network, save_checkpoint_atomic
 from src.errors import CRNNError
 from src.fileio import atomic_path
+from src.model_alphabet import tag_onnx, use_model_alphabet, write_sidecar
 from src.model_utils.device_adapter import set_device
 from src.model_utils.moxing_adapter import moxing_wrapper
 
@@ -118,6 +119,7 @@ def export_model(config, batch_size=None):
     set_device(config)
     batch_size = batch_size or export_batch_size(config)
     config.ckpt_file = checkpoint_or_shipped(config.ckpt_file, config)
+    use_model_alphabet(config, config.ckpt_file)
     net = load_eval_network(config, config.ckpt_file, for_export=True)
     base = config.file_name
     if base.lower().endswith(_SUFFIX[config.file_format]):
@@ -127,7 +129,7 @@ def export_model(config, batch_size=None):
         path = base + ".ckpt"
         dtype = np.float16 if config.ckpt_dtype == "float16" else np.float32
         save_checkpoint_atomic([{"name": p.name, "data": ms.Tensor(p.asnumpy().astype(dtype))}
-                                for p in net.get_parameters()], path)
+                                for p in net.get_parameters()], path, alphabet=config.label_dict)
         print(f"exported {config.model_version} weights ({config.ckpt_dtype}) from {config.ckpt_file} to {path}")
         return path
     if config.file_format == "ONNX" and config.dynamic_batch:
@@ -138,8 +140,12 @@ def export_model(config, batch_size=None):
         path = _export(net, batch_size, config, base, config.file_format)
         shape = f"batch {batch_size}"
         worst = check_onnx_against_network(path, net, config, (batch_size,)) if config.file_format == "ONNX" else None
+    if config.file_format == "ONNX":
+        tag_onnx(path, config.label_dict)
+    else:
+        write_sidecar(path, config.label_dict)
     checked = f"; onnxruntime matches MindSpore to {worst:.1e}" if worst is not None else ""
     print(f"exported {config.model_version} from {config.ckpt_file} to {path} ({shape}{checked})")
     if config.quantize == "int8":
-        quantize_int8(path, base + "_int8.onnx", config)
+        tag_onnx(quantize_int8(path, base + "_int8.onnx", config), config.label_dict)
     return path

@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 
 from src.errors import CRNNError  # noqa: E402
+from src.metric import DEFAULT_METRIC_MODE, comparable  # noqa: E402
 
 
 def read_metrics(path):
@@ -66,8 +67,8 @@ def plot_curves(steps, evals, out_path, title=""):
     return out_path
 
 
-def plot_predictions(items, out_path, columns=4, title=""):
-    """Grid of (RGB image, prediction, label) with wrong predictions in red (case-insensitive)."""
+def plot_predictions(items, out_path, columns=4, title="", metric_mode=DEFAULT_METRIC_MODE):
+    """Grid of (RGB image, prediction, label) with wrong predictions (by metric_mode) in red."""
     if not items:
         raise CRNNError("no samples to draw")
     rows = math.ceil(len(items) / columns)
@@ -76,7 +77,7 @@ def plot_predictions(items, out_path, columns=4, title=""):
         axis.axis("off")
     wrong = 0
     for axis, (image, prediction, label) in zip(axes.flat, items):
-        ok = prediction.lower() == label.lower()
+        ok = comparable(prediction, metric_mode) == comparable(label, metric_mode)
         wrong += not ok
         axis.imshow(image)
         axis.set_title(f"{prediction or '(empty)'}" + ("" if ok else f"  ✗ {label}"), fontsize=9,

@@ -88,4 +88,5 @@ def postprocess(config):
     metric = score(readings, CRNNAccuracy(config, print_flag=config.print_flag))
     accuracy = metric.eval()
     print("result CRNNAccuracy is: ", accuracy)  # the zoo's line, with print's separator
+    print(f"metric_mode: {metric.mode}")
     return accuracy

@@ -9,6 +9,7 @@ from tqdm import tqdm
 from src.checkpoint import checkpoint_or_shipped
 from src.dataset import batched_dataset, readable_samples
 from src.errors import CRNNError
+from src.model_alphabet import use_model_alphabet
 from src.readers import IMAGE_SUFFIXES, Sample, is_image_name
 from src.recognizer import Recognizer, WordDecoder, image_batches, read_words
 
@@ -55,7 +56,9 @@ def predict(config, out=sys.stdout):
         print(f"skipped {len(failures)} unreadable images of {len(paths)}", file=sys.stderr)
     if not samples:
         raise CRNNError(f"none of the {len(paths)} image(s) could be read (first: {failures[0]})")
-    recognizer = Recognizer.load(config, _model_path(config))
+    model_path = _model_path(config)
+    use_model_alphabet(config, model_path)
+    recognizer = Recognizer.load(config, model_path)
     dataset = batched_dataset(samples, config, config.batch_size, False)
     batches = tqdm(image_batches(dataset), total=-(-len(samples) // config.batch_size), desc="predicting",
                    unit="batch", disable=len(samples) < PROGRESS_FROM, file=sys.stderr)

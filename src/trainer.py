@@ -10,7 +10,7 @@ import numpy as np
 import yaml
 
 from src.callbacks import CheckpointKeeper, EvalDuringTraining, MetricsWriter, StepLogger, weights_digest
-from src.checkpoint import load_network_checkpoint, read_checkpoint
+from src.checkpoint import load_for_fine_tuning, load_network_checkpoint, read_checkpoint
 from src.crnn import crnn
 from src.crnn_for_train import MovingStatisticsAverager, TrainOneStepCellWithGradClip
 from src.dataset import batched_dataset, load_samples
@@ -18,6 +18,7 @@ from src.errors import CRNNError
 from src.fileio import write_text_atomic
 from src.loss import CTCLoss
 from src.lr_schedule import cosine_lr_per_step
+from src.model_alphabet import ALPHABET_ENTRY
 from src.model_utils.device_adapter import full_precision, init_data_parallel, set_device
 from src.model_utils.moxing_adapter import moxing_wrapper
 from src.readers.parts import refuse_validation_leak, split_part
@@ -27,7 +28,7 @@ from src.weight_average import WeightAverage
 logger = logging.getLogger("crnn")
 
 # Checkpoint entries a resume sets itself instead of loading: the schedule is recomputed for this run.
-_NOT_RESTORED = ("learning_rate", "epoch_num", "step_num")
+_NOT_RESTORED = ("learning_rate", "epoch_num", "step_num", ALPHABET_ENTRY)
 
 
 def setup_logging(log_dir, rank_id):
@@ -65,7 +66,7 @@ def restore_training_state(net, cell, path, config, steps_per_epoch, average=Non
     continues at the saved step, and the optimizer's step counter follows so the schedule does too.
     """
     params = read_checkpoint(path)
-    load_network_checkpoint(net, path, config.model_version)
+    load_network_checkpoint(net, path, config.model_version, alphabet=config.label_dict)
     if "step_num" in params:
         step = int(params["step_num"].asnumpy().reshape(-1)[0])
     else:
@@ -126,7 +127,7 @@ def train(config):
         logger.info("resumed from %s at step %d (epoch %d, step %d of it)", config.resume_ckpt, start_step,
                     start_step // steps_per_epoch + 1, start_step % steps_per_epoch)
     elif config.pre_trained:
-        load_network_checkpoint(net, config.pre_trained, config.model_version)
+        load_for_fine_tuning(net, config.pre_trained, config.model_version, config.label_dict)
         logger.info("network initialised from %s (optimizer state and step count start fresh)", config.pre_trained)
     elif start_step:
         cell.optimizer.global_step.set_data(ms.Tensor(np.array([start_step], np.int32)))
@@ -137,7 +138,8 @@ def train(config):
                         "(raise epoch_size or max_steps)")
 
     ckpt_dir = os.path.join(config.output_dir, "ckpt")
-    keeper = CheckpointKeeper(ckpt_dir, config.keep_checkpoint_max, enabled=config.save_checkpoint and is_main)
+    keeper = CheckpointKeeper(ckpt_dir, config.keep_checkpoint_max, enabled=config.save_checkpoint and is_main,
+                              alphabet=config.label_dict)
     metrics = MetricsWriter(os.path.join(config.output_dir, "metrics.jsonl"), enabled=is_main)
     step_logger = StepLogger(config, steps_per_epoch, total_steps, metrics, lr_values)
     evaluator = None

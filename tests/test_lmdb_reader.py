@@ -107,3 +107,36 @@ write_lmdb([Sample(str(i), "new" if kill_at >= 0 else "old", "t") for i in range
     assert killed.returncode == -9  # two chunks of the new records were committed before the kill
     with pytest.raises(CRNNError, match="missing or bad 'num-samples' key"):
         parse_lmdb(db)
+
+
+def test_own_characters_round_trip_through_a_folder_an_lmdb_and_the_metric_modes(tmp_path):
+    import cv2
+    from src.dataset import load_samples
+    from src.label import LabelCodec
+    from src.metric import CRNNAccuracy
+    from src.model_utils.config import load_config
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("".join(c + "\n" for c in "abcABC,.!中文한"), encoding="utf-8")
+    folder = tmp_path / "words"
+    folder.mkdir()
+    labels = ["Ab, c!", "中文", "한A.", "CAB"]
+    lines = []
+    for i, label in enumerate(labels):
+        cv2.imwrite(str(folder / f"w{i}.png"), np.full((32, 80, 3), 40 * i, np.uint8))
+        lines.append(f"w{i}.png,{label}\n")
+    (folder / "annotation.txt").write_text("".join(lines), encoding="utf-8")
+    result = run_script("create_lmdb.py", "--dataset_name", "iiit5k", "--dataset_path", folder, "--output_path",
+                        tmp_path / "lmdb", "--character_dict_path", dictionary, "--use_space_char", "True")
+    assert result.returncode == 0, result.stderr[-2000:]
+    config = load_config(["--character_dict_path", str(dictionary), "--use_space_char", "True"])
+    for kind, path in (("iiit5k", folder), ("lmdb", tmp_path / "lmdb")):
+        assert [s.text for s in load_samples(kind, str(path), False, config)] == labels, kind
+    codec = LabelCodec(config.label_dict, 23)
+    assert [codec.indices_to_text(codec.encode(label)) for label in labels] == labels
+    predictions = ["ab c", "中文", "한a", "CAB"]
+    expected = {"lowercase_alphanumeric": 4, "case_sensitive_alphanumeric": 2, "all_characters": 2}
+    for mode, correct in expected.items():
+        config.metric_mode = mode
+        metric = CRNNAccuracy(config)
+        metric.update_texts(predictions, labels)
+        assert metric.correct == correct, mode

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from src.metric import CRNNAccuracy, word_scores
+from src.metric import METRIC_MODES, CRNNAccuracy, comparable, word_scores
 from src.model_utils.config import load_config
 from tests.test_label import one_hot_path
 
@@ -40,3 +40,34 @@ def test_print_flag_prints_prediction_and_label(config, capsys):
 def test_empty_metric_raises(config):
     with pytest.raises(RuntimeError, match="no samples"):
         CRNNAccuracy(config).eval()
+
+
+def test_metric_modes_compare_what_they_name():
+    pairs = (["Hello!", "hello", "NEW YORK", "中文,", "ab"], ["hello", "Hello", "new york", "中文", "a-b"])
+    assert word_scores(*pairs, "lowercase_alphanumeric")[0] == 5
+    # the first three pairs differ in case only; punctuation is still ignored
+    assert word_scores(*pairs, "case_sensitive_alphanumeric")[0] == 2
+    # case, punctuation and space all count
+    assert word_scores(*pairs, "all_characters")[0] == 0
+    assert word_scores(["a b"], ["a b"], "all_characters")[0] == 1
+    assert comparable("Straße 12!", "case_sensitive_alphanumeric") == "Straße12"
+    with pytest.raises(ValueError, match="metric_mode"):
+        comparable("x", "case")
+
+
+def test_metric_mode_from_config_and_printed_label(capsys):
+    config = load_config(["--label_dict", "abcABC!", "--metric_mode", "case_sensitive_alphanumeric"])
+    metric = CRNNAccuracy(config, print_flag=True)
+    metric.update_texts(["Abc", "abc"], ["Abc!", "ABC"])
+    assert metric.eval() == pytest.approx(0.5)
+    out = capsys.readouterr().out
+    assert "Abc :: Abc" in out and "abc :: ABC" in out
+    assert metric.normalized_edit_similarity() == pytest.approx((1 + 0) / 2)
+
+
+def test_metric_mode_choices_are_the_metrics_list():
+    from src.model_utils.config import DEFAULT_CONFIG_PATH, read_yaml
+    _, _, choices = read_yaml(DEFAULT_CONFIG_PATH)
+    assert tuple(choices["metric_mode"]) == METRIC_MODES
+    with pytest.raises(Exception, match="metric_mode"):
+        load_config(["--metric_mode", "zoo"])

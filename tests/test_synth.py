@@ -201,7 +201,8 @@ def test_a_word_list_without_usable_words_is_one_clear_error(tmp_path):
     result = run_script("generate_dataset.py", "--output_dir", tmp_path / "out", "--num_train", 4, "--num_test", 0,
                         "--word_list", tmp_path / "words.txt")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith(f"error: word list {tmp_path / 'words.txt'} has no alphanumeric")
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"error: word list {tmp_path / 'words.txt'} has no words of at most 18 characters spelt in the alphabet")
 
 
 def test_knobs_that_are_off_draw_no_random_numbers():
@@ -335,3 +336,69 @@ def test_a_stalled_worker_pool_is_restarted_and_the_output_is_unchanged(tmp_path
     assert (tmp_path / "stalled" / "annotation_train.txt").read_text() == lines
     for rel in lines.split()[::2]:
         assert filecmp.cmp(tmp_path / "clean" / rel, tmp_path / "stalled" / rel, shallow=False)
+
+
+SENSITIVE_94 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+
+def test_a_case_sensitive_alphabet_gets_labels_as_rendered_with_its_punctuation(tmp_path):
+    from tests.conftest import run_script
+    dictionary = tmp_path / "en94.txt"
+    dictionary.write_text("".join(c + "\n" for c in SENSITIVE_94), encoding="utf-8")
+    out = tmp_path / "data"
+    result = run_script("generate_dataset.py", "--output_dir", out, "--num_train", 60, "--num_test", 0,
+                        "--character_dict_path", dictionary, "--synth_random_string", 0.5, "--seed", 3)
+    assert result.returncode == 0, result.stderr[-2000:]
+    labels = [s.text for s in parse_synth(str(out), is_training=True)]
+    assert len(labels) == 60 and all(set(label) <= set(SENSITIVE_94) for label in labels)
+    assert any(c.isupper() for label in labels for c in label)  # case kept in the label
+    assert any(c.islower() for label in labels for c in label)
+    assert any(c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" for label in labels for c in label)
+    for sample in parse_synth(str(out), is_training=True):  # the file name shows the text, "/" and "\\" replaced
+        shown = os.path.basename(sample.path).split("_", 1)[1].rsplit("_", 1)[0]
+        assert shown == sample.text.replace("/", "_").replace("\\", "_")
+
+
+def test_a_word_is_drawn_only_with_faces_that_cover_it(tmp_path):
+    from src.synth.fonts import FontPool, scan_font_coverage
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    greek = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    latin_only = "/usr/share/fonts/truetype/karla/Karla-Bold.otf"
+    for path in (greek, latin_only):
+        if not os.path.isfile(path):
+            pytest.skip(f"{path} is not installed (scripts/debian-packages.txt)")
+        os.symlink(path, fonts / os.path.basename(path))
+    faces = scan_font_coverage([str(fonts)], "abcαβγ")
+    assert [os.path.basename(f[0]) for f in faces] == ["DejaVuSans.ttf", "Karla-Bold.otf"]
+    assert set("αβγΑΒΓ") <= faces[0][2] and not set("αβγ") & faces[1][2]  # both cases are looked up
+    pool = FontPool(faces)
+    rng = np.random.default_rng(0)
+    assert {os.path.basename(pool.sample_for("Αβ", rng)) for _ in range(50)} == {"DejaVuSans.ttf"}
+    assert {os.path.basename(pool.sample_for("cab", rng)) for _ in range(50)} == {"DejaVuSans.ttf", "Karla-Bold.otf"}
+    assert pool.sample_for("中", rng) is None
+
+
+def test_a_script_no_installed_face_draws_is_one_clear_error(tmp_path):
+    from tests.conftest import run_script
+    result = run_script("generate_dataset.py", "--output_dir", tmp_path, "--num_train", 4, "--num_test", 0,
+                        "--label_dict", "\u0378\u03790123456789", "--synth_random_string", 1.0, "--synth_photo", 0.0)
+    lines = result.stderr.strip().splitlines()  # U+0378 and U+0379 are unassigned: no face maps them
+    assert lines[-1].startswith("error: no installed font draws") and "install.sh --fonts NAME" in lines[-1], \
+        result.stderr[-1500:]
+    assert "Traceback" not in result.stderr
+
+
+def test_the_zoo_alphabet_draws_the_same_text_as_before():
+    """Drawing text for the default alphabet is unchanged by the alphabet-aware generator (pinned draws)."""
+    from src.synth.words import WordList, sample_text
+    rng = np.random.default_rng([11, 0])
+    words = WordList(["apple", "Boston", "kiwi", "Zebra"])
+    draws = [sample_text(words, rng, RenderOptions()) for _ in range(8)]
+    assert all(label == text.lower() for label, text in draws)
+    assert draws == PINNED_ZOO_DRAWS
+
+
+# drawn by the generator before it knew alphabets: the zoo's alphabet must draw them still
+PINNED_ZOO_DRAWS = [("zebra", "ZEBRA"), ("799", "799"), ("kiwi", "KIWI"), ("apple", "apple"), ("kiwi", "KIWI"),
+                    ("zebra", "Zebra"), ("boston", "BOSTON"), ("kiwi", "kiwi")]

@@ -139,14 +139,14 @@ def _check_choices(values, choices, path):
 
 
 @functools.lru_cache(maxsize=1)
-def _default_label_dict():
+def default_label_dict():
     """default_config.yaml's label_dict, read once: a label_dict equal to it was not chosen by the user."""
     return read_yaml(DEFAULT_CONFIG_PATH)[0]["label_dict"]
 
 
 def _derive_and_check(values, explicit):
     """Derive class_num and blank from label_dict (or character_dict_path); check ranges. Errors name the key."""
-    values["label_dict"] = resolve_alphabet(values["label_dict"], _default_label_dict(),
+    values["label_dict"] = resolve_alphabet(values["label_dict"], default_label_dict(),
                                             values.get("character_dict_path", ""), values.get("use_space_char", False))
     label_dict = values["label_dict"]
     if not label_dict or len(set(label_dict)) != len(label_dict):

@@ -1,5 +1,9 @@
-"""Find the installed TrueType/OpenType faces that can draw every character the generator uses, and
-draw one so that no font package or family dominates however many faces it ships."""
+"""Find the installed TrueType/OpenType faces that can draw the characters the generator uses, and draw one
+so that no font package or family dominates however many faces it ships.
+
+For the zoo's alphabet every face kept draws every letter and digit. For another alphabet (punctuation,
+other scripts) faces cover different parts of it: each face's coverage is kept, and a word is drawn only
+with a face whose character map covers it (FontPool.sample_for)."""
 import os
 import string
 from collections import defaultdict
@@ -29,17 +33,47 @@ def _family_if_covers(path, chars):
     return family or os.path.splitext(os.path.basename(path))[0]
 
 
-def scan_fonts(font_dirs=DEFAULT_FONT_DIRS, chars=REQUIRED_CHARS):
-    """Sorted (path, family) of the faces under font_dirs whose character map covers every char in chars."""
+def _font_files(font_dirs):
+    """The TrueType/OpenType files under font_dirs, symbol faces left out."""
     candidates = []
     for root_dir in font_dirs:
         for root, _, files in os.walk(root_dir):
             candidates += [os.path.join(root, name) for name in files
                            if name.lower().endswith(_FONT_SUFFIXES)
                            and not any(m in name.lower() for m in _SYMBOL_MARKERS)]
+    return candidates
+
+
+def scan_fonts(font_dirs=DEFAULT_FONT_DIRS, chars=REQUIRED_CHARS):
+    """Sorted (path, family) of the faces under font_dirs whose character map covers every char in chars."""
+    candidates = _font_files(font_dirs)
     with Pool(os.cpu_count() or 1) as pool:  # parsing a thousand fonts takes seconds on one core
         families = pool.map(partial(_family_if_covers, chars=chars), candidates, chunksize=32)
     return sorted((path, family) for path, family in zip(candidates, families) if family)
+
+
+def _coverage(path, wanted):
+    """(family, the characters of wanted that the face's character map has), or None for an unreadable face."""
+    try:
+        font = TTFont(path, lazy=True, fontNumber=0)
+        cmap = font.getBestCmap() or {}
+        names = font["name"]
+        family = names.getDebugName(16) or names.getDebugName(1)
+    except (TTLibError, OSError, AssertionError, KeyError):
+        return None
+    return family or os.path.splitext(os.path.basename(path))[0], frozenset(c for c in wanted if ord(c) in cmap)
+
+
+def scan_font_coverage(font_dirs=DEFAULT_FONT_DIRS, alphabet=""):
+    """Sorted (path, family, covered characters) of the faces under font_dirs that draw at least one of the
+    alphabet's characters other than digits and spaces; characters are taken in both cases, as words are
+    rendered in both."""
+    wanted = sorted(set(alphabet) | set(alphabet.upper()) | set(alphabet.lower()))
+    useful = {c for c in wanted if not c.isspace() and c not in string.digits}
+    candidates = _font_files(font_dirs)
+    with Pool(os.cpu_count() or 1) as pool:
+        found = pool.map(partial(_coverage, wanted=wanted), candidates, chunksize=32)
+    return sorted((path, face[0], face[1]) for path, face in zip(candidates, found) if face and face[1] & useful)
 
 
 def find_fonts(font_dirs=DEFAULT_FONT_DIRS, chars=REQUIRED_CHARS):
@@ -75,11 +109,14 @@ class FontPool:
     A draw picks a package, then a family in it, then a face: a package of 400 display faces is drawn
     as often as one with a single family, and a family's eight weights count as one. Decorative packages
     (DECORATIVE_PACKAGES) form a second pool, drawn with probability `decorative` when both pools have faces.
+    faces: (path, family), or (path, family, covered characters) from scan_font_coverage.
     """
 
     def __init__(self, faces, decorative=0.05):
         pools = (defaultdict(lambda: defaultdict(list)), defaultdict(lambda: defaultdict(list)))
-        for path, family in sorted(faces):
+        faces = sorted(faces)
+        self.coverage = {face[0]: face[2] for face in faces} if faces and len(faces[0]) == 3 else None
+        for path, family, *_ in faces:
             package = package_of(path)
             pools[package in DECORATIVE_PACKAGES][package][family].append(path)
         self.regular, self.decorative = ([[faces_of for _, faces_of in sorted(families.items())]
@@ -98,3 +135,16 @@ class FontPool:
         families = groups[int(rng.integers(len(groups)))]
         faces = families[int(rng.integers(len(families)))]
         return faces[int(rng.integers(len(faces)))]
+
+    def sample_for(self, text, rng, tries=8):
+        """A face that draws every character of text, or None when no face does: drawn as sample() up to
+        tries times, then uniformly among the covering faces (a script few faces draw)."""
+        if self.coverage is None:
+            return self.sample(rng)
+        needed = set(text) - {" "}
+        for _ in range(tries):
+            face = self.sample(rng)
+            if needed <= self.coverage[face]:
+                return face
+        covering = sorted(face for face, covered in self.coverage.items() if needed <= covered)
+        return covering[int(rng.integers(len(covering)))] if covering else None

@@ -19,12 +19,14 @@ from tqdm import tqdm
 from src.errors import CRNNError
 from src.fileio import write_text_atomic
 from src.synth.backgrounds import load_photos
-from src.synth.fonts import FontPool, scan_fonts
+from src.synth.fonts import DEFAULT_FONT_DIRS, FontPool, scan_font_coverage, scan_fonts
 from src.synth.options import RenderOptions
 from src.synth.render import render_word
-from src.synth.words import WordList, load_frequent_words, load_words, sample_text
+from src.synth.words import (DEFAULT_WORD_LIST, ZOO, ZOO_ALPHABET, TextAlphabet, WordList, load_frequent_words,
+                             load_words, sample_text)
 
 MIN_FONTS = 10
+MAX_TEXT_DRAWS = 10  # texts drawn for one sample before no face drawing any of them is an error
 logger = logging.getLogger("crnn")
 
 
@@ -34,8 +36,9 @@ class _SampleRenderer:
     Worker processes get it once, at start (fork), not with every task: the photos are large.
     """
 
-    def __init__(self, words, fonts, photos, options, seed, jpeg_quality, other_words=None):
+    def __init__(self, words, fonts, photos, options, seed, jpeg_quality, other_words=None, alphabet=ZOO):
         self.words = words
+        self.alphabet = alphabet
         self.other_words = other_words
         self.fonts = fonts
         self.photos = photos
@@ -45,9 +48,17 @@ class _SampleRenderer:
 
     def __call__(self, index):
         rng = np.random.default_rng([self.seed, index])
-        label, text = sample_text(self.words, rng, self.options, self.other_words)
-        image = render_word(text, self.fonts.sample(rng), rng, self.options, self.photos)
-        rel_path = os.path.join(str(index // 1000), str(index // 100 % 10), f"{index}_{text}_LEX.jpg")
+        for _ in range(MAX_TEXT_DRAWS):
+            label, text = sample_text(self.words, rng, self.options, self.other_words, self.alphabet)
+            face = self.fonts.sample_for(text, rng)
+            if face is not None:
+                break
+        else:
+            raise CRNNError(f"no installed font draws {text!r} (sample {index}): install fonts for the alphabet's "
+                            "script (bash scripts/install.sh --fonts NAME, see scripts/script-fonts.txt)")
+        image = render_word(text, face, rng, self.options, self.photos)
+        name = text.replace("/", "_").replace("\\", "_")  # the name shows the text; the lexicon holds the label
+        rel_path = os.path.join(str(index // 1000), str(index // 100 % 10), f"{index}_{name}_LEX.jpg")
         quality = int(rng.integers(self.jpeg_quality[0], self.jpeg_quality[1] + 1))
         ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
                                    [cv2.IMWRITE_JPEG_QUALITY, quality])
@@ -68,19 +79,42 @@ def _render_in_worker(indices):
     return [_worker_renderer(index) for index in indices]
 
 
-def make_renderer(seed, options=RenderOptions(), word_list=None, font_dirs=None, jpeg_quality=(75, 95)):
-    """A callable index -> (relative path, label, JPEG bytes) with its word list, fonts and photos loaded."""
-    words = WordList(load_words(word_list or "/usr/share/dict/words", max_length=options.max_word_length))
-    faces = scan_fonts(font_dirs) if font_dirs else scan_fonts()
-    if len(faces) < MIN_FONTS:
-        raise CRNNError(f"found {len(faces)} usable fonts, need at least {MIN_FONTS}: "
-                        "install the Debian font packages listed in scripts/debian-packages.txt")
-    photos = load_photos(options.background_dirs) if options.photo > 0 else []
+def make_renderer(seed, options=RenderOptions(), word_list=None, font_dirs=None, jpeg_quality=(75, 95),
+                  alphabet=ZOO_ALPHABET):
+    """A callable index -> (relative path, label, JPEG bytes) with its word list, fonts and photos loaded;
+    labels are spelt in alphabet (the zoo's by default)."""
+    text_alphabet = TextAlphabet(alphabet)
     other_words = None
     if options.other_words > 0:
-        other_words = WordList(load_frequent_words(options.other_languages, max_length=options.max_word_length))
+        other_words = WordList(load_frequent_words(options.other_languages, options.max_word_length,
+                                                   alphabet=text_alphabet))
+    try:
+        words = WordList(load_words(word_list or DEFAULT_WORD_LIST, options.max_word_length, text_alphabet))
+    except CRNNError as err:
+        if options.random_string >= 1.0:  # random strings only: no word is ever drawn
+            words = WordList([])
+        elif other_words is None or word_list:
+            raise
+        else:  # another script: the English list spells nothing in it, the other languages' words stand in
+            logger.warning("%s; dictionary words come from synth_other_languages %s only", err,
+                           options.other_languages)
+            words = other_words
+    dirs = font_dirs or DEFAULT_FONT_DIRS
+    if set(alphabet) <= set(ZOO_ALPHABET):  # every face that draws letters and digits draws every word
+        faces = scan_fonts(dirs)
+        if len(faces) < MIN_FONTS:
+            raise CRNNError(f"found {len(faces)} usable fonts, need at least {MIN_FONTS}: install the Debian "
+                            "font packages listed in scripts/debian-packages.txt")
+    else:  # faces draw parts of the alphabet: every character needs one
+        faces = scan_font_coverage(dirs, alphabet)
+        undrawn = [c for c in alphabet if not c.isspace() and not any(c in covered for _, _, covered in faces)]
+        if undrawn:
+            raise CRNNError(f"no installed font draws {len(undrawn)} of the alphabet's {len(alphabet)} characters "
+                            f"(e.g. {', '.join(map(repr, undrawn[:5]))}): install fonts for its script (bash "
+                            "scripts/install.sh --fonts NAME; the names are in scripts/script-fonts.txt)")
+    photos = load_photos(options.background_dirs) if options.photo > 0 else []
     return _SampleRenderer(words, FontPool(faces, options.decorative_fonts), photos, options, seed, jpeg_quality,
-                           other_words)
+                           other_words, text_alphabet)
 
 
 # A pool that delivers no image for this long is taken to be stuck: a worker process was seen to hang
@@ -115,12 +149,13 @@ def _rendered_in_order(renderer, total, workers, stall_seconds):
 
 def generate_dataset(output_dir, num_train, num_test, seed=0, workers=None, word_list=None,
                      font_dirs=None, jpeg_quality=(75, 95), show_progress=True, options=RenderOptions(),
-                     renderer=None, stall_seconds=STALL_SECONDS):
+                     renderer=None, stall_seconds=STALL_SECONDS, alphabet=ZOO_ALPHABET):
     """Render num_train + num_test word images into output_dir; return a summary dict.
 
-    renderer: one made by make_renderer (then seed, word_list, font_dirs, jpeg_quality and options are its own).
+    renderer: one made by make_renderer (then seed, word_list, font_dirs, jpeg_quality, options and
+    alphabet are its own).
     """
-    renderer = renderer or make_renderer(seed, options, word_list, font_dirs, jpeg_quality)
+    renderer = renderer or make_renderer(seed, options, word_list, font_dirs, jpeg_quality, alphabet)
     os.makedirs(output_dir, exist_ok=True)
     total = num_train + num_test
     lexicon, lexicon_index, lines = [], {}, []
