@@ -1,6 +1,8 @@
 """bench: the reference runs and their mean (the figures themselves are measured, not tested)."""
 import sys
 
+import pytest
+
 from bench.run import reference_mean, run_reference, with_ratios
 
 
@@ -33,3 +35,24 @@ def test_each_figure_is_compared_with_pytorch_of_its_own_dtype():
     assert bf16["ratios"] == {"torch-channels_last-bf16": 0.8} and bf16["reference_img_per_s"] == {
         "torch-channels_last-bf16": 330.0}
     assert "ratios" not in with_ratios({"figure": "train", "img_per_s": 45.0}, "native_bf16", {"torch-eager": mean["torch-eager"]})
+
+
+def test_the_step_profile_groups_both_sides_ops_by_what_they_do():
+    from bench.step_profile import group_of, grouped
+    assert [group_of(op) for op in ("Custom (backward)", "aten::convolution_backward", "BatchNormGrad (backward)",
+                                    "aten::native_batch_norm", "aten::clamp_min_", "ReluGrad (backward)",
+                                    "aten::max_pool2d_with_indices", "LSTMGrad (backward)", "aten::mkldnn_rnn_layer",
+                                    "aten::mm", "MatMul (forward)", "aten::_to_copy", "SGD (forward)",
+                                    "aten::add_")] == [
+        "convolution", "convolution", "batch norm", "batch norm", "relu", "relu", "pooling", "lstm", "lstm",
+        "dense", "dense", "layout and dtype", "optimizer", "elementwise and other"]
+    assert grouped({"Custom (forward)": 2.0, "Custom (backward)": 3.0, "ReLU (forward)": 1.0}) == {
+        "convolution": 5.0, "relu": 1.0}
+
+
+@pytest.mark.slow
+def test_the_step_profile_of_our_training_step_accounts_for_the_step():
+    from bench.step_profile import profile_ours
+    result = profile_ours("native", warmup=1, steps=2)
+    assert result["groups"]["convolution"] > 0 and result["groups"]["lstm"] > 0
+    assert 0.5 < result["profiled_ms"] / result["step_ms"] < 1.5  # the ops' own times make up the step
