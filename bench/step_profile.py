@@ -97,7 +97,8 @@ def profile_torch(python, dtype, batch_size=64):
 
 
 def print_table(sides):
-    groups = sorted({g for side in sides for g in side["groups"]}, key=lambda g: -max(s["groups"].get(g, 0) for s in sides))
+    groups = sorted({g for side in sides for g in side["groups"]},
+                    key=lambda g: -max(s["groups"].get(g, 0) for s in sides))
     names = [f"{s['side']} ({s.get('conv_used', s.get('variant', ''))})" for s in sides]
     print(f"{'ms per step':22}" + "".join(f"{n:>34}" for n in names))
     for group in groups:

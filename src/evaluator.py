@@ -35,8 +35,8 @@ def evaluate(config, model_path=None, result_line=ZOO_RESULT_LINE):
     print(f"metric_mode: {metric.mode}")
     print(f"1-NED: {ned:.4f}")
     print(f"images: {recognizer.images}, {img_per_s:.1f} img/s ({recognizer.description})")
-    return {"accuracy": accuracy, "one_minus_ned": ned, "metric_mode": metric.mode, "total": metric.total, "correct": metric.correct,
-            "img_per_s": img_per_s, "predictions": metric.predictions}
+    return {"accuracy": accuracy, "one_minus_ned": ned, "metric_mode": metric.mode, "total": metric.total,
+            "correct": metric.correct, "img_per_s": img_per_s, "predictions": metric.predictions}
 
 
 def evaluate_onnx(config):
