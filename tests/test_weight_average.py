@@ -80,5 +80,6 @@ def test_export_of_the_average_is_the_average(trained_run, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     exported = ms.load_checkpoint(str(out) + ".ckpt")
     source = read_checkpoint(trained_run[2])
+    assert exported.pop("alphabet") == source["alphabet"]  # the weights and the alphabet they read
     for name, value in exported.items():
         np.testing.assert_array_equal(value.asnumpy(), source[AVERAGE_PREFIX + name].asnumpy())
