@@ -107,17 +107,26 @@ def _batch(batch_size, rng):
     return images, labels
 
 
-def bench_train(conv="native", batch_size=64, warmup=3, steps=8):
+def train_step(conv, batch_size, warmup):
+    """(config, one training step as a function) for a batch of random images, warmed up."""
     ms, config = _network_setup(conv)
     from src.lr_schedule import cosine_lr_per_step
     from src.trainer import build_train_cell
     _, cell = build_train_cell(config, cosine_lr_per_step(config.learning_rate, 100, config.epoch_size))
     images, labels = (ms.Tensor(a) for a in _batch(batch_size, np.random.default_rng(0)))
-    for _ in range(warmup):
+
+    def step():
         cell(images, labels).asnumpy()
+    for _ in range(warmup):
+        step()
+    return config, step
+
+
+def bench_train(conv="native", batch_size=64, warmup=3, steps=8):
+    config, step = train_step(conv, batch_size, warmup)
     start = time.perf_counter()
     for _ in range(steps):
-        cell(images, labels).asnumpy()
+        step()
     img_s = batch_size * steps / (time.perf_counter() - start)
     gflops = img_s * 3 * crnn_v2_forward_gflop()  # backward ~ 2x forward
     return {"figure": "train", **_conv_fields(conv, config), "img_per_s": round(img_s, 1),

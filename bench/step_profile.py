@@ -19,9 +19,8 @@ import sys
 import tempfile
 import time
 
-import numpy as np
 
-from bench.run import REPO, _batch, _conv_fields, _network_setup
+from bench.run import REPO, _conv_fields, train_step
 
 # What an op does, by a word in its name (the first group that matches, lower-cased).
 GROUPS = (("convolution", ("conv", "custom")), ("batch norm", ("batchnorm", "batch_norm")),
@@ -63,21 +62,16 @@ def _read_op_types(folder, steps):
 
 
 def profile_ours(conv, batch_size=64, warmup=3, steps=5):
-    ms, config = _network_setup(conv)
-    from src.lr_schedule import cosine_lr_per_step  # pylint: disable=import-outside-toplevel
-    from src.trainer import build_train_cell  # pylint: disable=import-outside-toplevel
-    _, cell = build_train_cell(config, cosine_lr_per_step(config.learning_rate, 100, config.epoch_size))
-    images, labels = (ms.Tensor(a) for a in _batch(batch_size, np.random.default_rng(0)))
-    for _ in range(warmup):
-        cell(images, labels).asnumpy()
+    config, step = train_step(conv, batch_size, warmup)
+    import mindspore as ms  # pylint: disable=import-outside-toplevel
     start = time.perf_counter()
     for _ in range(steps):
-        cell(images, labels).asnumpy()
+        step()
     step_ms = (time.perf_counter() - start) / steps * 1000
     with tempfile.TemporaryDirectory() as folder:
         profiler = ms.Profiler(output_path=folder)
         for _ in range(steps):
-            cell(images, labels).asnumpy()
+            step()
         profiler.analyse()
         ops = _read_op_types(folder, steps)
     return {"side": "ours", **_conv_fields(conv, config), "batch_size": batch_size,

@@ -36,12 +36,7 @@ while [ $# -gt 0 ]; do
 done
 SAMPLES=${SAMPLES:-150000}
 SEED=${SEED:-1}
-REAL=$(abspath "${CRNN_REALDATA:-$ROOT/../shared/realdata}")
-require_dir CRNN_REALDATA "$REAL"
-DATA="$RUN/data"
-mkdir -p "$DATA"
-lock_run_dir "$RUN"
-cd "$ROOT"
+open_run "$RUN"
 
 generate_words "$DATA/synth" $((SAMPLES / 3)) 2000 "$SEED" "${GEN_ARGS[@]+"${GEN_ARGS[@]}"}"
 prepare_real_data "$DATA" "$REAL"

@@ -97,6 +97,18 @@ lock_run_dir() {
   flock -w "${CRNN_LOCK_WAIT:-10}" 9 || { echo "error: another recipe is already running in $1 (it holds $1/.lock)" >&2; exit 1; }
 }
 
+# Start a recipe in run folder $1: REAL, the real benchmark copy (CRNN_REALDATA, default ../shared/realdata),
+# and DATA, the run's data folder, set and checked; the folder held (lock_run_dir); the repository the
+# working directory.
+open_run() {
+  REAL=$(abspath "${CRNN_REALDATA:-$ROOT/../shared/realdata}")
+  require_dir CRNN_REALDATA "$REAL"
+  DATA="$1/data"
+  mkdir -p "$DATA"
+  lock_run_dir "$1"
+  cd "$ROOT"
+}
+
 # The newest step checkpoint under $1/ckpt, or nothing.
 newest_checkpoint() { (cd "$ROOT" && "$PY" -m src.checkpoint_files "$1/ckpt"); }
 # The newest step checkpoint under $1/ckpt; when the run left none, one error line and status 1

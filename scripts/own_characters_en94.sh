@@ -19,12 +19,7 @@ WORDS=${WORDS:-100000}
 EPOCHS=${EPOCHS:-1}
 LR=${LR:-0.0003}
 MIX=${MIX:-"synth:0.6 iiit5k:0.17 ic15:0.2 svt:0.03"}
-REAL=$(abspath "${CRNN_REALDATA:-$ROOT/../shared/realdata}")
-require_dir CRNN_REALDATA "$REAL"
-DATA="$RUN/data"
-mkdir -p "$DATA"
-lock_run_dir "$RUN"
-cd "$ROOT"
+open_run "$RUN"
 start=$(date +%s)
 
 DICT="$RUN/en94.txt"

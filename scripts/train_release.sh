@@ -34,12 +34,7 @@ STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001"}
 FIRST_STAGE=${FIRST_STAGE:-1}
 EPOCHS=${EPOCHS:-3}
 MIX=${MIX:-"synth:0.75 iiit5k:0.22 svt:0.03"}
-REAL=$(abspath "${CRNN_REALDATA:-$ROOT/../shared/realdata}")
-require_dir CRNN_REALDATA "$REAL"
-DATA="$RUN/data"
-mkdir -p "$DATA"
-lock_run_dir "$RUN"
-cd "$ROOT"
+open_run "$RUN"
 prepare_real_data "$DATA" "$REAL"
 COMMON=(--device_target CPU --model_version V2)
 EVAL_SETS=${EVAL_SETS:-"iiit5k:$DATA/iiit5k_train@val ic15:$REAL/IC15_train@val iiit5k:$DATA/iiit5k_test ic13:$REAL/IC13"}
