@@ -6,6 +6,9 @@ the zoo's 36 characters; an alphabet with capitals keeps case everywhere.
 """
 from src.errors import ConfigError
 
+# The entry (a string) under which a checkpoint stores the alphabet its network reads (src/model_alphabet.py).
+ALPHABET_ENTRY = "alphabet"
+
 
 def read_character_dict(path):
     """The characters of a dictionary file, in file order; a ConfigError names file and line of an empty
@@ -54,3 +57,15 @@ def resolve_alphabet(label_dict, default_label_dict, character_dict_path="", use
 def folds_case(alphabet):
     """Whether labels and readings are lower-cased: only for an alphabet without upper-case letters."""
     return not any(char.isupper() for char in alphabet)
+
+
+def checkpoint_alphabet(params):
+    """The alphabet stored in a checkpoint's parameter dict, or None (a file written without one)."""
+    value = params.get(ALPHABET_ENTRY)
+    return value if isinstance(value, str) else None
+
+
+def describe(alphabet, shown=12):
+    """A short, unambiguous description of an alphabet for messages: its size and first characters."""
+    head = alphabet[:shown]
+    return f"{len(alphabet)} characters, {head!r}{'...' if len(alphabet) > shown else ''}"

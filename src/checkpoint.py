@@ -8,7 +8,7 @@ import mindspore as ms
 from src.crnn import crnn
 from src.errors import CRNNError
 from src.fileio import atomic_path
-from src.model_alphabet import ALPHABET_ENTRY, checkpoint_alphabet, describe
+from src.alphabet import ALPHABET_ENTRY, checkpoint_alphabet, describe
 from src.model_utils.device_adapter import full_precision
 from src.weight_average import AVERAGE_PREFIX, average_weights
 

@@ -7,20 +7,14 @@ with the configured alphabet, and a class count that does not fit it is refused 
 """
 import logging
 
-from src.alphabet import read_character_dict
+from src.alphabet import ALPHABET_ENTRY, checkpoint_alphabet, describe, read_character_dict
+from src.checkpoint import read_checkpoint
 from src.errors import ConfigError
-from src.fileio import write_text_atomic
+from src.fileio import atomic_path, write_text_atomic
 
-ALPHABET_ENTRY = "alphabet"
 SIDECAR_SUFFIX = ".alphabet.txt"
 
 logger = logging.getLogger("crnn")
-
-
-def checkpoint_alphabet(params):
-    """The alphabet stored in a checkpoint's parameter dict, or None."""
-    value = params.get(ALPHABET_ENTRY)
-    return value if isinstance(value, str) else None
 
 
 def sidecar_path(model_path):
@@ -37,7 +31,6 @@ def write_sidecar(model_path, alphabet):
 def tag_onnx(path, alphabet):
     """Store the alphabet in an ONNX model's metadata (rewriting the file atomically)."""
     import onnx  # pylint: disable=import-outside-toplevel
-    from src.fileio import atomic_path  # pylint: disable=import-outside-toplevel
     model = onnx.load(path)
     kept = [prop for prop in model.metadata_props if prop.key != ALPHABET_ENTRY]
     del model.metadata_props[:]
@@ -51,7 +44,6 @@ def stored_alphabet(model_path):
     """The alphabet the model file at model_path carries, or None (a file written without one)."""
     lower = model_path.lower()
     if lower.endswith(".ckpt"):
-        from src.checkpoint import read_checkpoint  # pylint: disable=import-outside-toplevel
         return checkpoint_alphabet(read_checkpoint(model_path))
     if lower.endswith(".onnx"):
         import onnx  # pylint: disable=import-outside-toplevel
@@ -96,9 +88,3 @@ def use_model_alphabet(config, model_path):
     logger.info("alphabet of %s: %s", model_path, describe(stored))
     set_alphabet(config, stored)
     return stored
-
-
-def describe(alphabet, shown=12):
-    """A short, unambiguous description of an alphabet for messages: its size and first characters."""
-    head = alphabet[:shown]
-    return f"{len(alphabet)} characters, {head!r}{'...' if len(alphabet) > shown else ''}"

@@ -9,6 +9,7 @@ import mindspore.nn as nn
 import numpy as np
 import yaml
 
+from src.alphabet import ALPHABET_ENTRY
 from src.callbacks import CheckpointKeeper, EvalDuringTraining, MetricsWriter, StepLogger, weights_digest
 from src.checkpoint import load_for_fine_tuning, load_network_checkpoint, read_checkpoint
 from src.crnn import crnn
@@ -18,7 +19,6 @@ from src.errors import CRNNError
 from src.fileio import write_text_atomic
 from src.loss import CTCLoss
 from src.lr_schedule import cosine_lr_per_step
-from src.model_alphabet import ALPHABET_ENTRY
 from src.model_utils.device_adapter import full_precision, init_data_parallel, set_device
 from src.model_utils.moxing_adapter import moxing_wrapper
 from src.readers.parts import refuse_validation_leak, split_part

@@ -173,8 +173,10 @@ def test_a_resumed_run_keeps_the_best_checkpoint_it_scored_before_the_interrupti
     stored = read_checkpoint(str(best))
     assert int(stored["epoch_num"].asnumpy()) == 1 and "best_accuracy" in stored
     # Before the interruption the run had scored 0.99 at epoch 1 (more than this tiny model reaches).
-    weights = [{"name": k, "data": v} for k, v in stored.items() if k not in ("epoch_num", "step_num", "best_accuracy")]
-    ms.save_checkpoint(weights, str(best), append_dict={"epoch_num": 1, "step_num": 10, "best_accuracy": 0.99})
+    kept = ("epoch_num", "step_num", "best_accuracy", "alphabet")
+    weights = [{"name": k, "data": v} for k, v in stored.items() if k not in kept]
+    ms.save_checkpoint(weights, str(best), append_dict={"epoch_num": 1, "step_num": 10, "best_accuracy": 0.99,
+                                                        "alphabet": stored["alphabet"]})
     log, evals = _train_with_eval(tiny_synth, tmp_path, "--max_steps", "20",
                                   "--resume_ckpt", str(tmp_path / "ckpt" / "crnn-1_10.ckpt"))
     assert [r["epoch"] for r in evals][-1] == 2 and evals[-1]["eval_accuracy"] < 0.99
