@@ -140,3 +140,12 @@ def test_own_characters_round_trip_through_a_folder_an_lmdb_and_the_metric_modes
         metric = CRNNAccuracy(config)
         metric.update_texts(predictions, labels)
         assert metric.correct == correct, mode
+
+
+def test_an_image_file_whose_name_holds_the_lmdb_separator_is_a_file(tmp_path):
+    import cv2
+    from src.readers.lmdb_reader import is_lmdb_path
+    path = tmp_path / "95435_x*::+q_1.jpg"  # a rendered text once put '::' in a file name
+    cv2.imwrite(str(path), np.full((32, 80, 3), 128, np.uint8))
+    assert not is_lmdb_path(str(path)) and decode_image(str(path)).shape == (32, 80, 3)
+    assert is_lmdb_path(f"{tmp_path}/db::image-000000001")

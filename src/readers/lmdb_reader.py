@@ -6,6 +6,7 @@ a crop falls in the same validation part (src.readers.parts) in an lmdb as in it
 """
 import zlib
 import os
+import re
 import threading
 
 import lmdb
@@ -14,6 +15,7 @@ from src.errors import CRNNError
 from src.readers import Sample
 
 SEPARATOR = "::"
+_LMDB_IMAGE = re.compile(r".*::image-\d{9}", re.DOTALL)
 _ENVIRONMENTS = {}
 _OPEN_LOCK = threading.Lock()
 
@@ -39,12 +41,13 @@ def close_lmdb_environments():
 
 
 def is_lmdb_path(path):
-    return SEPARATOR in path
+    """Whether path names an image in an lmdb ('<root>::image-%09d'), not a file whose name holds '::'."""
+    return _LMDB_IMAGE.fullmatch(path) is not None
 
 
 def read_lmdb_bytes(path):
     """Encoded image bytes of a '<root>::image-%09d' path (OSError if the key is missing)."""
-    root, key = path.split(SEPARATOR, 1)
+    root, key = path.rsplit(SEPARATOR, 1)
     with open_lmdb(root).begin(write=False) as txn:
         data = txn.get(key.encode())
     if data is None:
@@ -56,7 +59,7 @@ def lmdb_crop_name(path):
     """The name a '<root>::image-%09d' crop is known by for the validation split: the file name stored
     with it, or, in an lmdb written elsewhere, a digest of its image bytes (its own content, not its
     record number or the database's folder)."""
-    root, key = path.split(SEPARATOR, 1)
+    root, key = path.rsplit(SEPARATOR, 1)
     index = key.rpartition("-")[2]
     with open_lmdb(root).begin(write=False) as txn:
         name = txn.get(f"name-{index}".encode())

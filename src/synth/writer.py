@@ -57,7 +57,9 @@ class _SampleRenderer:
             raise CRNNError(f"no installed font draws {text!r} (sample {index}): install fonts for the alphabet's "
                             "script (bash scripts/install.sh --fonts NAME, see scripts/script-fonts.txt)")
         image = render_word(text, face, rng, self.options, self.photos)
-        name = text.replace("/", "_").replace("\\", "_")  # the name shows the text; the lexicon holds the label
+        # the name shows the text, its letters and digits (never '/', or '::', which marks an lmdb image);
+        # the lexicon holds the label
+        name = "".join(c if c.isalnum() else "_" for c in text)
         rel_path = os.path.join(str(index // 1000), str(index // 100 % 10), f"{index}_{name}_LEX.jpg")
         quality = int(rng.integers(self.jpeg_quality[0], self.jpeg_quality[1] + 1))
         ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR),
