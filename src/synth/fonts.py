@@ -21,16 +21,8 @@ _FONT_SUFFIXES = (".ttf", ".otf")
 
 def _family_if_covers(path, chars):
     """The face's family name if its character map covers chars, else None."""
-    try:
-        font = TTFont(path, lazy=True, fontNumber=0)
-        cmap = font.getBestCmap() or {}
-        if not all(ord(c) in cmap for c in chars):
-            return None
-        names = font["name"]
-        family = names.getDebugName(16) or names.getDebugName(1)
-    except (TTLibError, OSError, AssertionError, KeyError):
-        return None
-    return family or os.path.splitext(os.path.basename(path))[0]
+    face = _coverage(path, chars)
+    return face[0] if face and len(face[1]) == len(set(chars)) else None
 
 
 def _font_files(font_dirs):
