@@ -145,3 +145,12 @@ def test_a_bad_config_file_value_stops_train_py_with_one_line(tmp_path):
     result = run_script("train.py", "--config_path", path, "--device_target", "CPU")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"error: {path}: optimizer: 'adamw' is not one of 'sgd', 'adam'"]
+
+
+@pytest.mark.parametrize("script", ["train.py", "eval.py", "predict.py"])
+def test_help_prints_every_key_and_exits_cleanly(script):
+    """--help formats each key's description: a '%' in one (e.g. '15% of the text height') must print as is."""
+    from tests.conftest import run_script
+    result = run_script(script, "--help")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-1500:]
+    assert "--synth_tight_crop" in result.stdout and "15% of the text height" in " ".join(result.stdout.split())

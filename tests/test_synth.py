@@ -379,6 +379,27 @@ def test_a_word_is_drawn_only_with_faces_that_cover_it(tmp_path):
     assert pool.sample_for("中", rng) is None
 
 
+def test_a_font_collection_draws_for_another_alphabet_and_not_for_the_zoos(tmp_path):
+    """Debian's CJK faces come only as .ttc collections: their first face counts where the alphabet is not
+    the zoo's, and the zoo alphabet's faces stay those they were."""
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.ttCollection import TTCollection
+    from src.synth.fonts import scan_font_coverage, scan_fonts
+    from PIL import ImageFont
+    greek = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    if not os.path.isfile(greek):
+        pytest.skip(f"{greek} is not installed (scripts/debian-packages.txt)")
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    collection = TTCollection()
+    collection.fonts = [TTFont(greek)]
+    collection.save(str(fonts / "pair.ttc"))
+    assert scan_fonts([str(fonts)]) == []
+    faces = scan_font_coverage([str(fonts)], "abcαβγ")
+    assert [os.path.basename(f[0]) for f in faces] == ["pair.ttc"] and set("αβγ") <= faces[0][2]
+    assert ImageFont.truetype(faces[0][0], 30).getbbox("αβγ")[2] > 0
+
+
 def test_a_script_no_installed_face_draws_is_one_clear_error(tmp_path):
     from tests.conftest import run_script
     result = run_script("generate_dataset.py", "--output_dir", tmp_path, "--num_train", 4, "--num_test", 0,

@@ -205,7 +205,8 @@ def load_config(argv=None, config_path=None, positional=None):
         if isinstance(default, (list, dict)) or default is None or key == "config_path":
             continue
         parser.add_argument(f"--{key}", type=_typed(default), default=default,
-                            choices=choices.get(key), help=helps.get(key, ""), metavar=key.upper())
+                            choices=choices.get(key), metavar=key.upper(),
+                            help=helps.get(key, "").replace("%", "%%"))  # argparse formats help with %
     if positional:
         parser.add_argument(positional[0], nargs="*", help=positional[1])
     parsed = parser.parse_args(rest)

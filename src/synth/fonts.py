@@ -17,6 +17,10 @@ REQUIRED_CHARS = string.ascii_letters + string.digits
 # Faces whose cmap claims Latin code points but draws pictographs or symbols there.
 _SYMBOL_MARKERS = ("symbol", "dingbat", "d050000l", "emoji", "math", "music")
 _FONT_SUFFIXES = (".ttf", ".otf")
+# Font collections: Debian ships its CJK faces (wqy, arphic) only as these; their first face is used. They
+# count for other alphabets only, so that installing another script's fonts leaves the zoo alphabet's faces,
+# and the data a seed renders with them, as they were.
+_COLLECTION_SUFFIX = ".ttc"
 
 
 def _family_if_covers(path, chars):
@@ -25,13 +29,14 @@ def _family_if_covers(path, chars):
     return face[0] if face and len(face[1]) == len(set(chars)) else None
 
 
-def _font_files(font_dirs):
-    """The TrueType/OpenType files under font_dirs, symbol faces left out."""
+def _font_files(font_dirs, collections=False):
+    """The TrueType/OpenType files under font_dirs (and collections, if asked), symbol faces left out."""
+    suffixes = _FONT_SUFFIXES + ((_COLLECTION_SUFFIX,) if collections else ())
     candidates = []
     for root_dir in font_dirs:
         for root, _, files in os.walk(root_dir):
             candidates += [os.path.join(root, name) for name in files
-                           if name.lower().endswith(_FONT_SUFFIXES)
+                           if name.lower().endswith(suffixes)
                            and not any(m in name.lower() for m in _SYMBOL_MARKERS)]
     return candidates
 
@@ -62,7 +67,7 @@ def scan_font_coverage(font_dirs=DEFAULT_FONT_DIRS, alphabet=""):
     rendered in both."""
     wanted = sorted(set(alphabet) | set(alphabet.upper()) | set(alphabet.lower()))
     useful = {c for c in wanted if not c.isspace() and c not in string.digits}
-    candidates = _font_files(font_dirs)
+    candidates = _font_files(font_dirs, collections=True)
     with Pool(os.cpu_count() or 1) as pool:
         found = pool.map(partial(_coverage, wanted=wanted), candidates, chunksize=32)
     return sorted((path, face[0], face[1]) for path, face in zip(candidates, found) if face and face[1] & useful)
