@@ -8,6 +8,21 @@ from mindspore.parallel._utils import _get_gradients_mean, _get_parallel_mode
 GRADIENT_CLIP_NORM = 10.0
 
 
+def clip_by_global_norm(grads, clip_norm):
+    """grads scaled by clip_norm / max(their global L2 norm, clip_norm), as ops.clip_by_global_norm does.
+
+    MindSpore 2.8's CPU ReduceSum over all axes of a 4-d tensor is slow (24 ms of a 560 ms bf16 training
+    step); over the last axis of a (rows, -1) view, then over the rows, it takes a third of that and resumes
+    bit-identically (one 1-d ReduceSum over each whole gradient was as fast, but a run resumed after kill -9
+    then ended with other weights than the uninterrupted run). One scale factor
+    multiplies every gradient instead of a multiply and a divide each.
+    """
+    square_sum = ops.addn([ops.reduce_sum(ops.reduce_sum(ops.square(g.reshape((g.shape[0], -1))), 1), 0)
+                           for g in grads])
+    scale = clip_norm / ops.maximum(ops.sqrt(square_sum), clip_norm)
+    return tuple(g * scale for g in grads)
+
+
 class TrainOneStepCellWithGradClip(nn.Cell):
     """(images, labels) -> per-sample loss (B,), after one optimizer update.
 
@@ -32,7 +47,7 @@ class TrainOneStepCellWithGradClip(nn.Cell):
         loss = self.network(images, labels)
         sens = ops.ones_like(loss)
         grads = self.grad(self.network, self.weights)(images, labels, sens)
-        grads = ops.clip_by_global_norm(grads, self.clip_norm)
+        grads = clip_by_global_norm(grads, self.clip_norm)
         if self.reducer is not None:
             grads = self.reducer(grads)
         # A non-finite loss skips the update, so the weights stay usable for the caller to save.

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Worked example: the shipped model fine-tuned to Chinese: the most frequent Chinese characters (by their
+# frequency in wordfreq's Chinese word list), digits, both cases of the Latin letters and a little punctuation.
+# It renders Chinese words (wordfreq's frequent words) and random strings over the alphabet with the
+# installed CJK faces, fine-tunes, scores on rendered test words and, given CROPS, reads real word crops.
+#
+# Usage: bash scripts/own_characters_zh.sh RUN_DIR [--key value ...]   (trailing pairs go to train.py)
+# Needs: bash scripts/install.sh --fonts cjk (Debian's wqy and arphic faces).
+# Env: CHARS Chinese characters in the alphabet (3000), WORDS rendered training words (200000), EPOCHS (1),
+#      LR Adam's peak (0.0005), CROPS a folder of real word crops for predict.py (optional).
+# The classifier starts afresh except the rows of the digits, the letters (capitals from their lower-case
+# row) and the blank; everything else is the shipped model. Run it again after an interruption: finished
+# parts are kept and training resumes. The scores are RUN_DIR/result.txt.
+set -euo pipefail
+usage() { echo "Usage: bash $0 RUN_DIR [--key value ...]" >&2; exit 1; }
+source "$(dirname "$0")/common.sh"
+split_args "$@"
+[ ${#POS[@]} -eq 1 ] || usage
+RUN=$(abspath "${POS[0]}")
+CHARS=${CHARS:-3000}
+WORDS=${WORDS:-200000}
+EPOCHS=${EPOCHS:-1}
+LR=${LR:-0.0005}
+CROPS=${CROPS:-}
+[ -z "$CROPS" ] || require_dir CROPS "$CROPS"
+open_run "$RUN"
+start=$(date +%s)
+
+DICT="$RUN/zh.txt"
+[ -f "$DICT" ] || "$PY" - "$CHARS" > "$DICT" <<'EOF'
+import string, sys
+from collections import Counter
+from wordfreq import get_frequency_dict
+
+use = Counter()  # a character's frequency in running text: the summed frequencies of the words holding it
+for word, frequency in get_frequency_dict("zh").items():
+    for char in word:
+        if "\u4e00" <= char <= "\u9fff":  # CJK unified ideographs
+            use[char] += frequency
+chars = [char for char, _ in use.most_common(int(sys.argv[1]))]
+chars += list(string.digits + string.ascii_letters + "-.:：")
+sys.stdout.write("".join(char + "\n" for char in chars))
+EOF
+ALPHABET=(--character_dict_path "$DICT")
+generate_words "$DATA/synth_zh" "$WORDS" 2000 1 "${ALPHABET[@]}" --synth_other_words 1.0 --synth_other_languages zh
+
+if [ ! -f "$RUN/train/done" ]; then
+  INIT=(--pre_trained "$ROOT/models/crnn_v2_release.ckpt")
+  last=$(newest_checkpoint "$RUN/train")
+  [ -n "$last" ] && INIT=(--resume_ckpt "$last")
+  "$PY" train.py --device_target CPU --model_version V2 "${ALPHABET[@]}" "${INIT[@]}" \
+    --train_dataset synth --train_dataset_path "$DATA/synth_zh" \
+    --output_dir "$RUN/train" --epoch_size "$EPOCHS" --batch_size 64 --optimizer adam --learning_rate "$LR" \
+    --metric_mode all_characters --run_eval False \
+    --save_checkpoint_steps 250 --keep_checkpoint_max 3 --per_print_time 50 "${EXTRA[@]+"${EXTRA[@]}"}"
+  touch "$RUN/train/done"
+fi
+final=$(final_checkpoint "$RUN/train")
+
+{
+  echo "zh model: $final ($(wc -l < "$DICT") characters)"
+  for mode in all_characters case_sensitive_alphanumeric; do  # the model's alphabet comes with its checkpoint
+    out="$RUN/eval_synth_test_$mode.txt"
+    "$PY" eval.py --device_target CPU --eval_dataset synth --eval_dataset_path "$DATA/synth_zh" \
+      --checkpoint_path "$final" --metric_mode "$mode" --print_flag True > "$out" 2>&1
+    printf '%-28s %-28s %s\n' "rendered test words" "$mode" \
+      "$(sed -n 's/^correct num:  \([0-9]*\) , total num:  \([0-9]*\)$/\1 of \2/p' "$out")"
+  done
+  if [ -n "$CROPS" ]; then
+    echo "real crops ($CROPS):"
+    "$PY" predict.py --device_target CPU --checkpoint_path "$final" "$CROPS" 2> "$RUN/predict.log"
+  fi
+  echo "seconds: $(( $(date +%s) - start ))"
+} | tee "$RUN/result.txt"
