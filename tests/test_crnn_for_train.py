@@ -1,7 +1,7 @@
+import mindspore as ms
 import numpy as np
 import pytest
-import mindspore as ms
-import mindspore.ops as ops
+from mindspore import ops
 
 from src.crnn_for_train import clip_by_global_norm
 

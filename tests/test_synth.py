@@ -384,8 +384,9 @@ def test_a_font_collection_draws_for_another_alphabet_and_not_for_the_zoos(tmp_p
     the zoo's, and the zoo alphabet's faces stay those they were."""
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.ttCollection import TTCollection
-    from src.synth.fonts import scan_font_coverage, scan_fonts
     from PIL import ImageFont
+
+    from src.synth.fonts import scan_font_coverage, scan_fonts
     greek = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     if not os.path.isfile(greek):
         pytest.skip(f"{greek} is not installed (scripts/debian-packages.txt)")
