@@ -6,8 +6,9 @@
 #
 # Usage: bash scripts/own_characters_zh.sh RUN_DIR [--key value ...]   (trailing pairs go to train.py)
 # Needs: bash scripts/install.sh --fonts cjk (Debian's wqy and arphic faces).
-# Env: CHARS Chinese characters in the alphabet (3000), WORDS rendered training words (200000), EPOCHS (1),
-#      LR Adam's peak (0.0005), CROPS a folder of real word crops for predict.py (optional).
+# Env: CHARS Chinese characters in the alphabet (3500, as many as the common-character list holds),
+#      WORDS rendered training words (200000), EPOCHS (1), LR Adam's peak (0.0005),
+#      CROPS a folder of real word crops for predict.py (optional).
 # The classifier starts afresh except the rows of the digits, the letters (capitals from their lower-case
 # row) and the blank; everything else is the shipped model. Run it again after an interruption: finished
 # parts are kept and training resumes. The scores are RUN_DIR/result.txt.
@@ -17,7 +18,7 @@ source "$(dirname "$0")/common.sh"
 split_args "$@"
 [ ${#POS[@]} -eq 1 ] || usage
 RUN=$(abspath "${POS[0]}")
-CHARS=${CHARS:-3000}
+CHARS=${CHARS:-3500}
 WORDS=${WORDS:-200000}
 EPOCHS=${EPOCHS:-1}
 LR=${LR:-0.0005}
@@ -66,9 +67,14 @@ final=$(final_checkpoint "$RUN/train")
     printf '%-28s %-28s %s\n' "rendered test words" "$mode" \
       "$(sed -n 's/^correct num:  \([0-9]*\) , total num:  \([0-9]*\)$/\1 of \2/p' "$out")"
   done
-  if [ -n "$CROPS" ]; then
-    echo "real crops ($CROPS):"
-    "$PY" predict.py --device_target CPU --checkpoint_path "$final" "$CROPS" 2> "$RUN/predict.log"
+  if [ -n "$CROPS" ]; then  # each crop read at the training width and at its own aspect ratio
+    echo "real crops ($CROPS): file, reading (confidence) at 100 pixels wide, and at the crop's aspect ratio"
+    for crop in "$CROPS"/*; do
+      width=$("$PY" -c "import sys; from PIL import Image; w, h = Image.open(sys.argv[1]).size; print(max(100, 4 * round(8 * w / h)))" "$crop")
+      read_at() { "$PY" predict.py --device_target CPU --checkpoint_path "$final" --image_width "$1" "$crop" \
+        2>> "$RUN/predict.log" | awk -F'\t' '{ printf "%s (%s)", $2, $3 }'; }
+      printf '%-12s %s | width %s: %s\n' "$(basename "$crop")" "$(read_at 100)" "$width" "$(read_at "$width")"
+    done
   fi
   echo "seconds: $(( $(date +%s) - start ))"
 } | tee "$RUN/result.txt"
