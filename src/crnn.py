@@ -28,14 +28,16 @@ class Conv(nn.Cell):
     native_dtype ('float32'/'bfloat16') computes the convolution with the native CPU library on the
     nn.Conv2d's own weight; None uses nn.Conv2d. Parameters are the same either way. In inference
     (set_train(False)) the native path folds the BatchNorm into the convolution and runs convolution,
-    bias, ReLU and the pooling as one kernel.
+    bias, ReLU and the pooling as one kernel. input_grad False: no gradient for the input (the image).
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size=3, pad_mode="same", native_dtype=None, pool=None):
+    def __init__(self, in_channels, out_channels, kernel_size=3, pad_mode="same", native_dtype=None, pool=None,
+                 input_grad=True):
         super().__init__()
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, pad_mode=pad_mode,
                               has_bias=False, weight_init=TruncatedNormal(0.02))
-        self.native = None if native_dtype is None else NativeConv2d(kernel_size, pad_mode, native_dtype)
+        self.native = None if native_dtype is None else \
+            NativeConv2d(kernel_size, pad_mode, native_dtype, input_grad)
         self.native_inference = None if native_dtype is None else \
             NativeConvBiasRelu(kernel_size, pad_mode, native_dtype, pool)
         self.bn = _batch_norm(out_channels)
@@ -64,7 +66,8 @@ class VGG(nn.Cell):
     def __init__(self, native_dtype=None):
         super().__init__()
         # Max pooling 2x2 after conv1 and conv2, 2x1 (height only) after conv4 and conv6.
-        self.conv1 = Conv(3, 64, native_dtype=native_dtype, pool=(2, 2))
+        # conv1 reads the image: no gradient for its input (the native path skips computing one)
+        self.conv1 = Conv(3, 64, native_dtype=native_dtype, pool=(2, 2), input_grad=False)
         self.conv2 = Conv(64, 128, native_dtype=native_dtype, pool=(2, 2))
         self.conv3 = Conv(128, 256, native_dtype=native_dtype)
         self.conv4 = Conv(256, 256, native_dtype=native_dtype, pool=(2, 1))

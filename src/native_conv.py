@@ -138,10 +138,12 @@ class NativeConv2d(nn.Cell):
     """y = conv(x, weight), stride 1, no bias, 'same' or 'valid' padding, through the native library.
 
     Called with the nn.Conv2d's own weight Parameter, so gradients reach it as they would through
-    nn.Conv2d; the backward pass is the library's backward-data and backward-weights kernels.
+    nn.Conv2d; the backward pass is the library's backward-data and backward-weights kernels. With
+    input_grad False (the first layer, whose input is the image) the input's gradient is zeros instead:
+    nothing reads it, and computing it reads the largest output gradient of the network once more.
     """
 
-    def __init__(self, kernel_size, pad_mode, dtype="float32"):
+    def __init__(self, kernel_size, pad_mode, dtype="float32", input_grad=True):
         super().__init__()
         kernel = _kernel_hw(kernel_size, pad_mode)
 
@@ -161,6 +163,12 @@ class NativeConv2d(nn.Cell):
 
         def bprop(x, w, out, dout):
             return backward_data(dout, w), backward_weights(dout, x)
+
+        def bprop_weights_only(x, w, out, dout):
+            return ops.zeros_like(x), backward_weights(dout, x)
+
+        if not input_grad:
+            bprop = bprop_weights_only
 
         self.forward = _custom_op("CrnnConvForward", forward_shape, "forward", kernel, pad_mode, dtype, bprop)
 

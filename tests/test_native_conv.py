@@ -39,10 +39,10 @@ def relative_error(got, want):
 class LayerUnderTest(nn.Cell):
     """sum(conv(x) * probe): its gradients are conv's backward passes with dy = probe."""
 
-    def __init__(self, cin, cout, kernel, pad_mode, dtype):
+    def __init__(self, cin, cout, kernel, pad_mode, dtype, input_grad=True):
         super().__init__()
         self.conv = nn.Conv2d(cin, cout, kernel, pad_mode=pad_mode, has_bias=False)
-        self.native = None if dtype is None else NativeConv2d(kernel, pad_mode, dtype)
+        self.native = None if dtype is None else NativeConv2d(kernel, pad_mode, dtype, input_grad)
 
     def construct(self, x, probe):
         if self.native is None:
@@ -52,9 +52,9 @@ class LayerUnderTest(nn.Cell):
         return (y * probe).sum(), y
 
 
-def layer_outputs(layer, dtype, weight, x, probe):
+def layer_outputs(layer, dtype, weight, x, probe, input_grad=True):
     cin, cout, _, _, kernel, pad_mode = layer
-    net = LayerUnderTest(cin, cout, kernel, pad_mode, dtype)
+    net = LayerUnderTest(cin, cout, kernel, pad_mode, dtype, input_grad)
     net.conv.weight.set_data(ms.Tensor(weight))
     grad = ms.value_and_grad(net, grad_position=0, weights=net.trainable_params(), has_aux=True)
     (_, y), (dx, (dw,)) = grad(ms.Tensor(x), ms.Tensor(probe))
@@ -98,6 +98,20 @@ needs_bf16 = pytest.mark.skipif(platform.machine() != "x86_64" or not library_ha
 
 
 @needs_bf16
+def test_the_first_layer_skips_its_input_gradient_and_keeps_its_weight_gradient():
+    """conv1 (input_grad False): the image's gradient is zeros, the weight's the same as with it."""
+    layer = LAYERS[0]
+    rng = np.random.default_rng(2)
+    cin, cout, height, width, kernel, _ = layer
+    weight = rng.standard_normal((cout, cin, kernel, kernel)).astype(np.float32) * 0.1
+    x = rng.standard_normal((2, cin, height, width)).astype(np.float32)
+    probe = rng.standard_normal((2, cout, height, width)).astype(np.float32)
+    y, dx, dw = layer_outputs(layer, "float32", weight, x, probe)
+    y_skip, dx_skip, dw_skip = layer_outputs(layer, "float32", weight, x, probe, input_grad=False)
+    assert np.array_equal(y_skip, y) and np.array_equal(dw_skip, dw)
+    assert not dx_skip.any() and dx.any()
+
+
 @pytest.mark.parametrize("layer", LAYERS, ids=[f"conv{i + 1}" for i in range(len(LAYERS))])
 def test_bf16_forward_and_both_gradients_stay_within_bf16_rounding_of_conv2d(layer):
     want = layer_outputs(layer, None, *layer_inputs(layer))
