@@ -25,8 +25,8 @@ CPU_CONV_CHOICES = ("native", "mindspore")
 CPU_CONV_DTYPES = ("float32", "bfloat16")
 _ENTRY_SUFFIX = {"float32": "", "bfloat16": "Bf16"}
 # The kernels the network calls, each in every dtype's variant, and the library's own queries.
-KERNELS = ("CrnnConvForward", "CrnnConvBackwardData", "CrnnConvBackwardWeights", "CrnnConvBiasRelu",
-           "CrnnConvBiasReluPool")
+KERNELS = ("CrnnConvForward", "CrnnConvBackwardData", "CrnnConvBackwardWeights", "CrnnConvBackward",
+           "CrnnConvBiasRelu", "CrnnConvBiasReluPool")
 ENTRY_POINTS = tuple(k + suffix for k in KERNELS for suffix in _ENTRY_SUFFIX.values()) + (
     "CrnnConvHasBf16", "CrnnConvOnednnVersion", "CrnnConvCachedPlans", "CrnnConvSourceSha256")
 
@@ -122,11 +122,12 @@ def _kernel_hw(kernel_size, pad_mode):
     return (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
 
 
-def _custom_op(entry, out_shape, role, kernel, pad_mode, dtype, bprop=None):
-    """One library entry as a Custom aot op, float32 out, with attributes that make each op distinct
-    (Custom primitives with equal attributes share one shape inference)."""
+def _custom_op(entry, out_shape, role, kernel, pad_mode, dtype, bprop=None, outputs=1):
+    """One library entry as a Custom aot op, float32 out (outputs > 1: a tuple of that many), with
+    attributes that make each op distinct (Custom primitives with equal attributes share one shape inference)."""
+    out_dtype = (lambda x, *_: x) if outputs == 1 else (lambda x, *_: (x,) * outputs)
     custom = ops.Custom(f"{library_path()}:{entry}{_ENTRY_SUFFIX[dtype]}", out_shape=out_shape,
-                        out_dtype=lambda x, *_: x, func_type="aot", bprop=bprop)
+                        out_dtype=out_dtype, func_type="aot", bprop=bprop)
     custom.add_prim_attr("crnn_role", role)
     custom.add_prim_attr("crnn_kernel", list(kernel))
     custom.add_prim_attr("crnn_pad_mode", pad_mode)
@@ -138,9 +139,9 @@ class NativeConv2d(nn.Cell):
     """y = conv(x, weight), stride 1, no bias, 'same' or 'valid' padding, through the native library.
 
     Called with the nn.Conv2d's own weight Parameter, so gradients reach it as they would through
-    nn.Conv2d; the backward pass is the library's backward-data and backward-weights kernels. With
-    input_grad False (the first layer, whose input is the image) the input's gradient is zeros instead:
-    nothing reads it, and computing it reads the largest output gradient of the network once more.
+    nn.Conv2d; the backward pass is the library's backward-data and backward-weights kernels, in one
+    call. With input_grad False (the first layer, whose input is the image) the input's gradient is zeros
+    instead: nothing reads it, and computing it reads the largest output gradient of the network once more.
     """
 
     def __init__(self, kernel_size, pad_mode, dtype="float32", input_grad=True):
@@ -157,12 +158,14 @@ class NativeConv2d(nn.Cell):
         def weight_shape(dy, x):
             return [dy[1], x[1], kernel[0], kernel[1]]
 
-        backward_data = _custom_op("CrnnConvBackwardData", input_shape, "backward_data", kernel, pad_mode, dtype)
+        # both gradients in one call, which reorders the output gradient once for the two kernels
+        backward = _custom_op("CrnnConvBackward", lambda dy, x, w: (input_shape(dy, w), weight_shape(dy, x)),
+                              "backward", kernel, pad_mode, dtype, outputs=2)
         backward_weights = _custom_op("CrnnConvBackwardWeights", weight_shape, "backward_weights", kernel, pad_mode,
                                       dtype)
 
         def bprop(x, w, out, dout):
-            return backward_data(dout, w), backward_weights(dout, x)
+            return backward(dout, x, w)
 
         def bprop_weights_only(x, w, out, dout):
             return ops.zeros_like(x), backward_weights(dout, x)

@@ -7,7 +7,8 @@
 // Primitives, reorders and buffers are built once per (kernel, shapes, precision) and cached (bounded).
 //
 // Every kernel has MindSpore's AOT signature: params = (input 0, input 1, output), all float32 NCHW /
-// OIHW. Padding is implied by the shapes (stride 1): total = output - input + kernel - 1, the larger
+// OIHW. CrnnConvBackward is backward-data and backward-weights in one call, params = (dy, x, w, dx, dw):
+// the output gradient is reordered once for both (it is the largest tensor either reads). Padding is implied by the shapes (stride 1): total = output - input + kernel - 1, the larger
 // half at the bottom/right, as MindSpore's pad_mode "same" does; "valid" gives 0.
 // The "Bf16" entry points let oneDNN compute in bfloat16 (fp32 in, fp32 out, fp32 accumulation) where the
 // CPU has bf16 instructions, and are the float32 kernels elsewhere (CrnnConvHasBf16 says which).
@@ -38,7 +39,7 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-enum class Role { kForward, kBackwardData, kBackwardWeights, kBiasRelu, kBiasReluPool };
+enum class Role { kForward, kBackwardData, kBackwardWeights, kBiasRelu, kBiasReluPool, kBackward };
 
 // The inference roles: a third input (the bias), ReLU fused.
 bool TakesBias(Role role) { return role == Role::kBiasRelu || role == Role::kBiasReluPool; }
@@ -82,6 +83,12 @@ struct Plan {
   dnnl::primitive pool;  // kBiasReluPool: max pooling of the convolution's output, held in conv_out
   memory conv_out;
   memory scratchpad;  // owned here: a library-managed one is allocated (and page-faulted) every call
+  // kBackward: the backward-weights kernel, run after the backward-data one (kernel, inputs = dy, w).
+  // Its dy is the data kernel's dy as that kernel read it (reordered once), reordered again only where
+  // the two kernels ask for different layouts.
+  dnnl::primitive weights_kernel;
+  Operand weights_dy, weights_src, weights_out;
+  memory weights_scratchpad;
 };
 
 struct Geometry {
@@ -103,6 +110,7 @@ Geometry GeometryOf(Role role, int64_t **shapes) {
       break;
     case Role::kBackwardData: g.dst = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.src = Dims(shapes[2]); break;
     case Role::kBackwardWeights: g.dst = Dims(shapes[0]); g.src = Dims(shapes[1]); g.weights = Dims(shapes[2]); break;
+    case Role::kBackward: g.dst = Dims(shapes[0]); g.src = Dims(shapes[1]); g.weights = Dims(shapes[2]); break;
   }
   g.pad_l.resize(2);
   g.pad_r.resize(2);
@@ -201,6 +209,23 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
       plan->conv_out = memory(pd.dst_desc(), Engine());
       plan->out.Prepare(DNNL_ARG_DST, memory::desc(g.pooled, dt::f32, tag::nchw), pool_pd.dst_desc(), true);
     }
+  } else if (role == Role::kBackward) {
+    auto data_pd = dnnl::convolution_backward_data::primitive_desc(
+        Engine(), dnnl::algorithm::convolution_direct, act(g.src), any_in(g.weights), act_in(g.dst), strides,
+        g.pad_l, g.pad_r, fwd_pd, attr);
+    auto weights_pd = dnnl::convolution_backward_weights::primitive_desc(
+        Engine(), dnnl::algorithm::convolution_direct, act_in(g.src), any(g.weights), act_in(g.dst), strides,
+        g.pad_l, g.pad_r, fwd_pd, attr);
+    scratchpad = data_pd.scratchpad_desc();
+    plan->kernel = dnnl::convolution_backward_data(data_pd);
+    in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, data_pd.diff_dst_desc(), false);
+    in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, data_pd.weights_desc(), false);
+    plan->out.Prepare(DNNL_ARG_DIFF_SRC, src_plain, data_pd.diff_src_desc(), true);
+    plan->weights_kernel = dnnl::convolution_backward_weights(weights_pd);
+    plan->weights_dy.Prepare(DNNL_ARG_DIFF_DST, in0.chosen, weights_pd.diff_dst_desc(), false);
+    plan->weights_src.Prepare(DNNL_ARG_SRC, src_plain, weights_pd.src_desc(), false);
+    plan->weights_out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, weights_pd.diff_weights_desc(), true);
+    plan->weights_scratchpad = memory(weights_pd.scratchpad_desc(), Engine());
   } else if (role == Role::kBackwardData) {
     auto pd = dnnl::convolution_backward_data::primitive_desc(
         Engine(), dnnl::algorithm::convolution_direct, act(g.src), any_in(g.weights), act_in(g.dst), strides,
@@ -296,38 +321,56 @@ std::shared_ptr<Plan> FindPlan(Role role, const Geometry &g, bool bf16) {
   return plan;
 }
 
-// params: the inputs in the plan's order, then the output.
-void Execute(Plan *plan, void **params) {
+// The memory a kernel reads for op: the caller's data, or the blocked buffer it is reordered into.
+memory Input(dnnl::stream &stream, Operand &op, void *data) {
+  memory user(op.plain, Engine(), data);
+  if (!op.needs_reorder) return user;
+  op.to_chosen.execute(stream, user, op.buffer);
+  return op.buffer;
+}
+
+// params: the inputs in the plan's order, then the output; kBackward: dy, x, w, dx, dw.
+void Execute(Plan *plan, Role role, void **params) {
   std::lock_guard<std::mutex> guard(plan->lock);
   dnnl::stream stream(Engine());
   std::unordered_map<int, memory> args;
-  auto input = [&](Operand &op, void *data) {
-    memory user(op.plain, Engine(), data);
-    if (op.needs_reorder) {
-      op.to_chosen.execute(stream, user, op.buffer);
-      args[op.arg] = op.buffer;
-    } else {
-      args[op.arg] = user;
-    }
-  };
-  size_t count = plan->inputs.size();
-  for (size_t i = 0; i < count; ++i) input(plan->inputs[i], params[i]);
-  memory result(plan->out.plain, Engine(), params[count]);
+  const bool backward = role == Role::kBackward;
+  const size_t count = plan->inputs.size();
+  memory dy;
+  for (size_t i = 0; i < count; ++i) {
+    memory read = Input(stream, plan->inputs[i], params[backward && i == 1 ? 2 : i]);
+    args[plan->inputs[i].arg] = read;
+    if (i == 0) dy = read;
+  }
+  memory result(plan->out.plain, Engine(), params[backward ? 3 : count]);
   memory target = plan->out.needs_reorder ? plan->out.buffer : result;
   args[plan->out.arg] = plan->pool ? plan->conv_out : target;
   args[DNNL_ARG_SCRATCHPAD] = plan->scratchpad;
   plan->kernel.execute(stream, args);
   if (plan->pool) plan->pool.execute(stream, {{DNNL_ARG_SRC, plan->conv_out}, {DNNL_ARG_DST, target}});
   if (plan->out.needs_reorder) plan->out.to_plain.execute(stream, plan->out.buffer, result);
+  if (backward) {
+    memory weights_result(plan->weights_out.plain, Engine(), params[4]);
+    memory weights_target = plan->weights_out.needs_reorder ? plan->weights_out.buffer : weights_result;
+    plan->weights_kernel.execute(stream, {{DNNL_ARG_DIFF_DST, Input(stream, plan->weights_dy, dy.get_data_handle())},
+                                          {DNNL_ARG_SRC, Input(stream, plan->weights_src, params[1])},
+                                          {DNNL_ARG_DIFF_WEIGHTS, weights_target},
+                                          {DNNL_ARG_SCRATCHPAD, plan->weights_scratchpad}});
+    if (plan->weights_out.needs_reorder) {
+      plan->weights_out.to_plain.execute(stream, plan->weights_out.buffer, weights_result);
+    }
+  }
   stream.wait();
 }
 
 int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *ndims, int64_t **shapes,
         const char **dtypes) {
   const int bias_index = TakesBias(role) ? 2 : -1;
-  const int expected = TakesBias(role) ? 4 : 3;
+  const int outputs = role == Role::kBackward ? 2 : 1;
+  const int expected = TakesBias(role) || role == Role::kBackward ? 3 + outputs : 3;
   if (nparam != expected) {
-    std::fprintf(stderr, "%s: expected %d inputs and 1 output, got %d tensors\n", name, expected - 1, nparam);
+    std::fprintf(stderr, "%s: expected %d inputs and %d output(s), got %d tensors\n", name, expected - outputs,
+                 outputs, nparam);
     return 1;
   }
   for (int i = 0; i < expected; ++i) {
@@ -338,7 +381,9 @@ int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *
     }
   }
   Geometry g = GeometryOf(role, shapes);
-  if (!Consistent(g) || !ConsistentPool(g) || (bias_index >= 0 && shapes[bias_index][0] != g.weights[0])) {
+  const bool outputs_fit = role != Role::kBackward || (Dims(shapes[3]) == g.src && Dims(shapes[4]) == g.weights);
+  if (!Consistent(g) || !ConsistentPool(g) || !outputs_fit ||
+      (bias_index >= 0 && shapes[bias_index][0] != g.weights[0])) {
     std::fprintf(stderr, "%s: shapes do not form a stride-1 convolution%s\n", name,
                  role == Role::kBiasReluPool ? " and a 2 or 1 max pooling" : "");
     return 1;
@@ -347,7 +392,7 @@ int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *
   // training run with it) instead of failing the one kernel with a message.
   try {
     std::shared_ptr<Plan> plan = FindPlan(role, g, bf16);
-    Execute(plan.get(), params);
+    Execute(plan.get(), role, params);
   } catch (const dnnl::error &err) {
     std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
     return 1;
@@ -378,6 +423,8 @@ CRNN_CONV_ENTRY(CrnnConvBackwardWeights, Role::kBackwardWeights, false)
 CRNN_CONV_ENTRY(CrnnConvForwardBf16, Role::kForward, true)
 CRNN_CONV_ENTRY(CrnnConvBackwardDataBf16, Role::kBackwardData, true)
 CRNN_CONV_ENTRY(CrnnConvBackwardWeightsBf16, Role::kBackwardWeights, true)
+CRNN_CONV_ENTRY(CrnnConvBackward, Role::kBackward, false)
+CRNN_CONV_ENTRY(CrnnConvBackwardBf16, Role::kBackward, true)
 CRNN_CONV_ENTRY(CrnnConvBiasRelu, Role::kBiasRelu, false)
 CRNN_CONV_ENTRY(CrnnConvBiasReluBf16, Role::kBiasRelu, true)
 CRNN_CONV_ENTRY(CrnnConvBiasReluPool, Role::kBiasReluPool, false)
