@@ -32,6 +32,13 @@ split_args() {
   done
 }
 
+# A recipe's arguments RUN_DIR [--key value ...]: RUN the run folder (absolute), EXTRA the pairs for train.py.
+run_dir_and_train_args() {
+  split_args "$@"
+  [ ${#POS[@]} -eq 1 ] || { echo "Usage: bash $0 RUN_DIR [--key value ...]" >&2; exit 1; }
+  RUN=$(abspath "${POS[0]}")
+}
+
 check_platform() {
   case "$1" in Ascend|GPU|CPU) ;; *) echo "error: PLATFORM must be Ascend, GPU or CPU, got '$1'" >&2; exit 1 ;; esac
 }
@@ -107,6 +114,19 @@ open_run() {
   mkdir -p "$DATA"
   lock_run_dir "$1"
   cd "$ROOT"
+}
+
+# Fine-tune the shipped model into $1/train with train.py and the remaining arguments, once: a run that was
+# interrupted resumes from its newest checkpoint, a finished one ($1/train/done) is left as it is.
+fine_tune_shipped_once() {
+  local out="$1/train" last
+  shift
+  [ -f "$out/done" ] && return 0
+  local init=(--pre_trained "$ROOT/models/crnn_v2_release.ckpt")
+  last=$(newest_checkpoint "$out")
+  [ -n "$last" ] && init=(--resume_ckpt "$last")
+  "$PY" train.py --device_target CPU --model_version V2 "${init[@]}" --output_dir "$out" "$@"
+  touch "$out/done"
 }
 
 # The newest step checkpoint under $1/ckpt, or nothing.

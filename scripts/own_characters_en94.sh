@@ -10,11 +10,8 @@
 # their lower-case letter's row); everything else is the shipped model. Run it again after an
 # interruption: finished parts are kept and training resumes. The scores are RUN_DIR/result.txt.
 set -euo pipefail
-usage() { echo "Usage: bash $0 RUN_DIR [--key value ...]" >&2; exit 1; }
 source "$(dirname "$0")/common.sh"
-split_args "$@"
-[ ${#POS[@]} -eq 1 ] || usage
-RUN=$(abspath "${POS[0]}")
+run_dir_and_train_args "$@"
 WORDS=${WORDS:-100000}
 EPOCHS=${EPOCHS:-1}
 LR=${LR:-0.0003}
@@ -34,17 +31,11 @@ for part in $MIX; do
   KINDS+="$kind,"; SHARES+="${part#*:},"; PATHS+="$(train_set_path "$kind" "$DATA" "$REAL" "_en94"),"
 done
 EVAL=(--train_eval_dataset ic15,iiit5k --train_eval_dataset_path "$REAL/IC15_train@val,$DATA/iiit5k_train@val")
-if [ ! -f "$RUN/train/done" ]; then
-  INIT=(--pre_trained "$ROOT/models/crnn_v2_release.ckpt")
-  last=$(newest_checkpoint "$RUN/train")
-  [ -n "$last" ] && INIT=(--resume_ckpt "$last")
-  "$PY" train.py --device_target CPU --model_version V2 "${ALPHABET[@]}" "${INIT[@]}" \
-    --train_dataset "${KINDS%,}" --train_dataset_path "${PATHS%,}" --train_batch_ratio "${SHARES%,}" \
-    --output_dir "$RUN/train" --epoch_size "$EPOCHS" --batch_size 64 --optimizer adam --learning_rate "$LR" \
-    --metric_mode case_sensitive_alphanumeric --run_eval True "${EVAL[@]}" \
-    --save_checkpoint_steps 250 --keep_checkpoint_max 3 --per_print_time 50 "${EXTRA[@]+"${EXTRA[@]}"}"
-  touch "$RUN/train/done"
-fi
+fine_tune_shipped_once "$RUN" "${ALPHABET[@]}" \
+  --train_dataset "${KINDS%,}" --train_dataset_path "${PATHS%,}" --train_batch_ratio "${SHARES%,}" \
+  --epoch_size "$EPOCHS" --batch_size 64 --optimizer adam --learning_rate "$LR" \
+  --metric_mode case_sensitive_alphanumeric --run_eval True "${EVAL[@]}" \
+  --save_checkpoint_steps 250 --keep_checkpoint_max 3 --per_print_time 50 "${EXTRA[@]+"${EXTRA[@]}"}"
 final=$(final_checkpoint "$RUN/train")
 
 # The zoo's word sets, made once with the default alphabet (lower-cased, alphanumeric): IC13 857 and the IC15

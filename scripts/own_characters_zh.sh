@@ -13,11 +13,8 @@
 # row) and the blank; everything else is the shipped model. Run it again after an interruption: finished
 # parts are kept and training resumes. The scores are RUN_DIR/result.txt.
 set -euo pipefail
-usage() { echo "Usage: bash $0 RUN_DIR [--key value ...]" >&2; exit 1; }
 source "$(dirname "$0")/common.sh"
-split_args "$@"
-[ ${#POS[@]} -eq 1 ] || usage
-RUN=$(abspath "${POS[0]}")
+run_dir_and_train_args "$@"
 CHARS=${CHARS:-3500}
 WORDS=${WORDS:-200000}
 EPOCHS=${EPOCHS:-1}
@@ -45,17 +42,9 @@ EOF
 ALPHABET=(--character_dict_path "$DICT")
 generate_words "$DATA/synth_zh" "$WORDS" 2000 1 "${ALPHABET[@]}" --synth_other_words 1.0 --synth_other_languages zh
 
-if [ ! -f "$RUN/train/done" ]; then
-  INIT=(--pre_trained "$ROOT/models/crnn_v2_release.ckpt")
-  last=$(newest_checkpoint "$RUN/train")
-  [ -n "$last" ] && INIT=(--resume_ckpt "$last")
-  "$PY" train.py --device_target CPU --model_version V2 "${ALPHABET[@]}" "${INIT[@]}" \
-    --train_dataset synth --train_dataset_path "$DATA/synth_zh" \
-    --output_dir "$RUN/train" --epoch_size "$EPOCHS" --batch_size 64 --optimizer adam --learning_rate "$LR" \
-    --metric_mode all_characters --run_eval False \
-    --save_checkpoint_steps 250 --keep_checkpoint_max 3 --per_print_time 50 "${EXTRA[@]+"${EXTRA[@]}"}"
-  touch "$RUN/train/done"
-fi
+fine_tune_shipped_once "$RUN" "${ALPHABET[@]}" --train_dataset synth --train_dataset_path "$DATA/synth_zh" \
+  --epoch_size "$EPOCHS" --batch_size 64 --optimizer adam --learning_rate "$LR" --metric_mode all_characters \
+  --save_checkpoint_steps 250 --keep_checkpoint_max 3 --per_print_time 50 "${EXTRA[@]+"${EXTRA[@]}"}"
 final=$(final_checkpoint "$RUN/train")
 
 {

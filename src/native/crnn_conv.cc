@@ -209,41 +209,37 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
       plan->conv_out = memory(pd.dst_desc(), Engine());
       plan->out.Prepare(DNNL_ARG_DST, memory::desc(g.pooled, dt::f32, tag::nchw), pool_pd.dst_desc(), true);
     }
-  } else if (role == Role::kBackward) {
-    auto data_pd = dnnl::convolution_backward_data::primitive_desc(
-        Engine(), dnnl::algorithm::convolution_direct, act(g.src), any_in(g.weights), act_in(g.dst), strides,
-        g.pad_l, g.pad_r, fwd_pd, attr);
-    auto weights_pd = dnnl::convolution_backward_weights::primitive_desc(
-        Engine(), dnnl::algorithm::convolution_direct, act_in(g.src), any(g.weights), act_in(g.dst), strides,
-        g.pad_l, g.pad_r, fwd_pd, attr);
-    scratchpad = data_pd.scratchpad_desc();
-    plan->kernel = dnnl::convolution_backward_data(data_pd);
-    in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, data_pd.diff_dst_desc(), false);
-    in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, data_pd.weights_desc(), false);
-    plan->out.Prepare(DNNL_ARG_DIFF_SRC, src_plain, data_pd.diff_src_desc(), true);
-    plan->weights_kernel = dnnl::convolution_backward_weights(weights_pd);
-    plan->weights_dy.Prepare(DNNL_ARG_DIFF_DST, in0.chosen, weights_pd.diff_dst_desc(), false);
-    plan->weights_src.Prepare(DNNL_ARG_SRC, src_plain, weights_pd.src_desc(), false);
-    plan->weights_out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, weights_pd.diff_weights_desc(), true);
-    plan->weights_scratchpad = memory(weights_pd.scratchpad_desc(), Engine());
-  } else if (role == Role::kBackwardData) {
-    auto pd = dnnl::convolution_backward_data::primitive_desc(
-        Engine(), dnnl::algorithm::convolution_direct, act(g.src), any_in(g.weights), act_in(g.dst), strides,
-        g.pad_l, g.pad_r, fwd_pd, attr);
-    scratchpad = pd.scratchpad_desc();
-    plan->kernel = dnnl::convolution_backward_data(pd);
-    in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
-    in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
-    plan->out.Prepare(DNNL_ARG_DIFF_SRC, src_plain, pd.diff_src_desc(), true);
   } else {
-    auto pd = dnnl::convolution_backward_weights::primitive_desc(
-        Engine(), dnnl::algorithm::convolution_direct, act_in(g.src), any(g.weights), act_in(g.dst), strides,
-        g.pad_l, g.pad_r, fwd_pd, attr);
-    scratchpad = pd.scratchpad_desc();
-    plan->kernel = dnnl::convolution_backward_weights(pd);
-    in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
-    in1.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
-    plan->out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(), true);
+    auto weights_pd = [&] {
+      return dnnl::convolution_backward_weights::primitive_desc(
+          Engine(), dnnl::algorithm::convolution_direct, act_in(g.src), any(g.weights), act_in(g.dst), strides,
+          g.pad_l, g.pad_r, fwd_pd, attr);
+    };
+    if (role == Role::kBackwardWeights) {
+      auto pd = weights_pd();
+      scratchpad = pd.scratchpad_desc();
+      plan->kernel = dnnl::convolution_backward_weights(pd);
+      in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
+      in1.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
+      plan->out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(), true);
+    } else {  // kBackwardData, or kBackward: backward-data, then backward-weights on the dy it read
+      auto pd = dnnl::convolution_backward_data::primitive_desc(
+          Engine(), dnnl::algorithm::convolution_direct, act(g.src), any_in(g.weights), act_in(g.dst), strides,
+          g.pad_l, g.pad_r, fwd_pd, attr);
+      scratchpad = pd.scratchpad_desc();
+      plan->kernel = dnnl::convolution_backward_data(pd);
+      in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
+      in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
+      plan->out.Prepare(DNNL_ARG_DIFF_SRC, src_plain, pd.diff_src_desc(), true);
+      if (role == Role::kBackward) {
+        auto wpd = weights_pd();
+        plan->weights_kernel = dnnl::convolution_backward_weights(wpd);
+        plan->weights_dy.Prepare(DNNL_ARG_DIFF_DST, in0.chosen, wpd.diff_dst_desc(), false);
+        plan->weights_src.Prepare(DNNL_ARG_SRC, src_plain, wpd.src_desc(), false);
+        plan->weights_out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, wpd.diff_weights_desc(), true);
+        plan->weights_scratchpad = memory(wpd.scratchpad_desc(), Engine());
+      }
+    }
   }
   plan->scratchpad = memory(scratchpad, Engine());
   return plan;
