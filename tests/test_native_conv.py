@@ -429,7 +429,7 @@ def test_shipped_model_gives_the_same_logits_on_the_demo_crops_with_either_convo
 @needs_realdata("IC13")
 def test_shipped_model_reads_the_same_ic13_words_with_either_convolution():
     words, count = _same_words_either_way("--eval_dataset", "ic13", "--eval_dataset_path", os.path.join(REALDATA, "IC13"))
-    assert count == (721, 857) and len(words) == 857  # the model card's figure
+    assert count == (725, 857) and len(words) == 857  # the model card's figure
 
 
 @pytest.mark.slow
@@ -442,7 +442,7 @@ def test_shipped_model_reads_the_same_iiit5k_words_with_either_convolution(tmp_p
                            "-a", root / "annotation.txt", "--image_root", os.path.join(REALDATA, "IIIT5K"))
     assert converted.returncode == 0, converted.stderr[-2000:]
     words, count = _same_words_either_way("--eval_dataset", "iiit5k", "--eval_dataset_path", root)
-    assert count == (2412, 3000) and len(words) == 3000
+    assert count == (2438, 3000) and len(words) == 3000
 
 
 NATIVE_CALL = """
