@@ -7,7 +7,8 @@
 # Usage: bash scripts/own_characters_zh.sh RUN_DIR [--key value ...]   (trailing pairs go to train.py)
 # Needs: bash scripts/install.sh --fonts cjk (Debian's wqy and arphic faces).
 # Env: CHARS Chinese characters in the alphabet (3500, as many as the common-character list holds),
-#      WORDS rendered training words (200000), EPOCHS (1), LR Adam's peak (0.0005),
+#      WORDS rendered training words (200000), TEST_WORDS rendered test words (2000), EPOCHS (1), LR Adam's
+#      peak (0.0005),
 #      CROPS a folder of real word crops for predict.py (optional).
 # The classifier starts afresh except the rows of the digits, the letters (capitals from their lower-case
 # row) and the blank; everything else is the shipped model. Run it again after an interruption: finished
@@ -17,6 +18,7 @@ source "$(dirname "$0")/common.sh"
 run_dir_and_train_args "$@"
 CHARS=${CHARS:-3500}
 WORDS=${WORDS:-200000}
+TEST_WORDS=${TEST_WORDS:-2000}
 EPOCHS=${EPOCHS:-1}
 LR=${LR:-0.0005}
 CROPS=${CROPS:-}
@@ -40,7 +42,7 @@ chars += list(string.digits + string.ascii_letters + "-.:：")
 sys.stdout.write("".join(char + "\n" for char in chars))
 EOF
 ALPHABET=(--character_dict_path "$DICT")
-generate_words "$DATA/synth_zh" "$WORDS" 2000 1 "${ALPHABET[@]}" --synth_other_words 1.0 --synth_other_languages zh
+generate_words "$DATA/synth_zh" "$WORDS" "$TEST_WORDS" 1 "${ALPHABET[@]}" --synth_other_words 1.0 --synth_other_languages zh
 
 fine_tune_shipped_once "$RUN" "${ALPHABET[@]}" --train_dataset synth --train_dataset_path "$DATA/synth_zh" \
   --epoch_size "$EPOCHS" --batch_size 64 --optimizer adam --learning_rate "$LR" --metric_mode all_characters \

@@ -78,3 +78,37 @@ def test_a_second_launch_on_a_busy_run_folder_stops_with_one_error(tmp_path):
             expected = f"error: another recipe is already running in {tmp_path} (it holds {tmp_path}/.lock)\n"
             assert result.stderr == expected
             assert not (tmp_path / "data" / "iiit5k_train").exists()  # stopped before touching the data
+
+
+def _cjk_fonts_installed():
+    from src.synth.fonts import scan_font_coverage
+    return any("的" in covered for _, _, covered in scan_font_coverage(alphabet="的"))
+
+
+@pytest.mark.slow
+def test_the_chinese_example_runs_end_to_end_and_its_model_carries_its_alphabet(tmp_path):
+    """scripts/own_characters_zh.sh at a tiny size: dictionary, rendered words, fine-tuning, scores, crops."""
+    import mindspore as ms
+
+    from src.alphabet import checkpoint_alphabet
+    if not _cjk_fonts_installed():
+        pytest.skip("no CJK font installed (bash scripts/install.sh --fonts cjk)")
+    crops = tmp_path / "crops"
+    crops.mkdir()
+    demo = os.path.join(REPO, "demo", "words")
+    os.symlink(os.path.join(demo, sorted(n for n in os.listdir(demo) if n.endswith(".png"))[0]), crops / "a.png")
+    env = dict(os.environ, CHARS="200", WORDS="128", TEST_WORDS="64", CROPS=str(crops), CRNN_REALDATA=REALDATA)
+    run = tmp_path / "zh"
+    result = subprocess.run(["bash", os.path.join(REPO, "scripts", "own_characters_zh.sh"), str(run),
+                             "--batch_size", "32"], cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
+                            check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    lines = (run / "result.txt").read_text(encoding="utf-8").splitlines()
+    assert re.search(r"\(266 characters\)$", lines[0])  # 200 Chinese, 62 letters and digits, 4 marks
+    assert [line.split()[3] for line in lines if line.startswith("rendered test words")] == \
+        ["all_characters", "case_sensitive_alphanumeric"]
+    assert all(re.search(r"\d+ of 64$", line) for line in lines if line.startswith("rendered test words"))
+    assert any(line.startswith("a.png ") and "| width" in line for line in lines)
+    dictionary = (run / "zh.txt").read_text(encoding="utf-8").split("\n")[:-1]
+    final = lines[0].split()[2]
+    assert checkpoint_alphabet(ms.load_checkpoint(final)) == "".join(dictionary)  # it travels with the model
