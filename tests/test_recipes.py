@@ -96,7 +96,7 @@ def test_the_chinese_example_runs_end_to_end_and_its_model_carries_its_alphabet(
     crops = tmp_path / "crops"
     crops.mkdir()
     demo = os.path.join(REPO, "demo", "words")
-    os.symlink(os.path.join(demo, sorted(n for n in os.listdir(demo) if n.endswith(".png"))[0]), crops / "a.png")
+    os.symlink(os.path.join(demo, min(n for n in os.listdir(demo) if n.endswith(".png"))), crops / "a.png")
     env = dict(os.environ, CHARS="200", WORDS="128", TEST_WORDS="64", CROPS=str(crops), CRNN_REALDATA=REALDATA)
     run = tmp_path / "zh"
     result = subprocess.run(["bash", os.path.join(REPO, "scripts", "own_characters_zh.sh"), str(run),
