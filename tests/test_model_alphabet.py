@@ -52,9 +52,14 @@ def test_a_configuration_without_an_alphabet_takes_the_models_and_another_is_ref
     dictionary.write_text("a\nb\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="trained with another alphabet"):
         use_model_alphabet(load_config(["--character_dict_path", str(dictionary)]), path)
-    # the shipped file predates stored alphabets: the configured one stands
+    # a file written without an alphabet (the zoo's, older releases): the configured one stands
+    older = str(tmp_path / "older.ckpt")
+    save_checkpoint_atomic(network(ZOO)[0], older)
+    config = load_config(["--label_dict", "abc"])
+    assert stored_alphabet(older) is None and use_model_alphabet(config, older) == "abc"
+    # the shipped file carries the zoo's alphabet
     config = load_config([])
-    assert stored_alphabet(SHIPPED) is None and use_model_alphabet(config, SHIPPED) == ZOO
+    assert stored_alphabet(SHIPPED) == ZOO and use_model_alphabet(config, SHIPPED) == ZOO
 
 
 def test_exports_carry_the_alphabet_beside_or_inside(tmp_path):
@@ -113,7 +118,11 @@ def test_fine_tuning_with_the_same_alphabet_is_the_strict_load(tmp_path):
         np.testing.assert_array_equal(p.asnumpy(), shipped[p.name].asnumpy().astype(np.float32))
 
 
-def test_loading_another_class_count_for_evaluation_names_the_alphabet():
+def test_loading_another_class_count_for_evaluation_names_the_alphabet(tmp_path):
+    older = str(tmp_path / "older.ckpt")  # written without an alphabet: the classifier's shape tells
+    save_checkpoint_atomic(network(ZOO)[0], older)
     net, _ = network(SENSITIVE_94)
     with pytest.raises(CRNNError, match="its classifier has 37 classes, an alphabet of 36 characters"):
+        load_network_checkpoint(net, older, "V2", alphabet=SENSITIVE_94)
+    with pytest.raises(CRNNError, match="reads another alphabet .*36 characters"):  # the shipped file says so
         load_network_checkpoint(net, SHIPPED, "V2", alphabet=SENSITIVE_94)
