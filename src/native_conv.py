@@ -25,8 +25,8 @@ CPU_CONV_CHOICES = ("native", "mindspore")
 CPU_CONV_DTYPES = ("float32", "bfloat16")
 _ENTRY_SUFFIX = {"float32": "", "bfloat16": "Bf16"}
 # The kernels the network calls, each in every dtype's variant, and the library's own queries.
-KERNELS = ("CrnnConvForward", "CrnnConvBackwardData", "CrnnConvBackwardWeights", "CrnnConvBackward",
-           "CrnnConvBiasRelu", "CrnnConvBiasReluPool")
+KERNELS = ("CrnnConvForward", "CrnnConvBackward", "CrnnConvBackwardWeights", "CrnnConvBiasRelu",
+           "CrnnConvBiasReluPool")
 ENTRY_POINTS = tuple(k + suffix for k in KERNELS for suffix in _ENTRY_SUFFIX.values()) + (
     "CrnnConvHasBf16", "CrnnConvOnednnVersion", "CrnnConvCachedPlans", "CrnnConvSourceSha256")
 

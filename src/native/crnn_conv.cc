@@ -1,4 +1,4 @@
-// Stride-1 2-D convolution (no bias) for MindSpore's CPU backend, as three Custom "aot" kernels that
+// Stride-1 2-D convolution (no bias) for MindSpore's CPU backend, as Custom "aot" kernels that
 // run oneDNN's own convolutions: forward, backward-data and backward-weights.
 //
 // MindSpore 2.8 hands oneDNN plain NCHW tensors, for which oneDNN falls back to im2col + GEMM; here the
@@ -8,8 +8,9 @@
 //
 // Every kernel has MindSpore's AOT signature: params = (input 0, input 1, output), all float32 NCHW /
 // OIHW. CrnnConvBackward is backward-data and backward-weights in one call, params = (dy, x, w, dx, dw):
-// the output gradient is reordered once for both (it is the largest tensor either reads). Padding is implied by the shapes (stride 1): total = output - input + kernel - 1, the larger
-// half at the bottom/right, as MindSpore's pad_mode "same" does; "valid" gives 0.
+// the output gradient is reordered once for both (it is the largest tensor either reads);
+// CrnnConvBackwardWeights alone serves a layer whose input needs no gradient. Padding is implied by the
+// shapes (stride 1): total = output - input + kernel - 1, the larger half at the bottom/right, as MindSpore's pad_mode "same" does; "valid" gives 0.
 // The "Bf16" entry points let oneDNN compute in bfloat16 (fp32 in, fp32 out, fp32 accumulation) where the
 // CPU has bf16 instructions, and are the float32 kernels elsewhere (CrnnConvHasBf16 says which).
 // CrnnConvBiasRelu is the inference kernel of a convolution whose BatchNorm the caller has folded into
@@ -39,7 +40,7 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-enum class Role { kForward, kBackwardData, kBackwardWeights, kBiasRelu, kBiasReluPool, kBackward };
+enum class Role { kForward, kBackward, kBackwardWeights, kBiasRelu, kBiasReluPool };
 
 // The inference roles: a third input (the bias), ReLU fused.
 bool TakesBias(Role role) { return role == Role::kBiasRelu || role == Role::kBiasReluPool; }
@@ -108,9 +109,8 @@ Geometry GeometryOf(Role role, int64_t **shapes) {
       g.src = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.pooled = Dims(shapes[3]);
       g.dst = {g.src[0], g.weights[0], g.src[2], g.src[3]};
       break;
-    case Role::kBackwardData: g.dst = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.src = Dims(shapes[2]); break;
+    case Role::kBackward:  // dy, x, w (then dx, dw)
     case Role::kBackwardWeights: g.dst = Dims(shapes[0]); g.src = Dims(shapes[1]); g.weights = Dims(shapes[2]); break;
-    case Role::kBackward: g.dst = Dims(shapes[0]); g.src = Dims(shapes[1]); g.weights = Dims(shapes[2]); break;
   }
   g.pad_l.resize(2);
   g.pad_r.resize(2);
@@ -222,7 +222,7 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
       in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
       in1.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
       plan->out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(), true);
-    } else {  // kBackwardData, or kBackward: backward-data, then backward-weights on the dy it read
+    } else {  // kBackward: backward-data, then backward-weights on the dy it read
       auto pd = dnnl::convolution_backward_data::primitive_desc(
           Engine(), dnnl::algorithm::convolution_direct, act(g.src), any_in(g.weights), act_in(g.dst), strides,
           g.pad_l, g.pad_r, fwd_pd, attr);
@@ -231,14 +231,12 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
       in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
       in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
       plan->out.Prepare(DNNL_ARG_DIFF_SRC, src_plain, pd.diff_src_desc(), true);
-      if (role == Role::kBackward) {
-        auto wpd = weights_pd();
-        plan->weights_kernel = dnnl::convolution_backward_weights(wpd);
-        plan->weights_dy.Prepare(DNNL_ARG_DIFF_DST, in0.chosen, wpd.diff_dst_desc(), false);
-        plan->weights_src.Prepare(DNNL_ARG_SRC, src_plain, wpd.src_desc(), false);
-        plan->weights_out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, wpd.diff_weights_desc(), true);
-        plan->weights_scratchpad = memory(wpd.scratchpad_desc(), Engine());
-      }
+      auto wpd = weights_pd();
+      plan->weights_kernel = dnnl::convolution_backward_weights(wpd);
+      plan->weights_dy.Prepare(DNNL_ARG_DIFF_DST, in0.chosen, wpd.diff_dst_desc(), false);
+      plan->weights_src.Prepare(DNNL_ARG_SRC, src_plain, wpd.src_desc(), false);
+      plan->weights_out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, wpd.diff_weights_desc(), true);
+      plan->weights_scratchpad = memory(wpd.scratchpad_desc(), Engine());
     }
   }
   plan->scratchpad = memory(scratchpad, Engine());
@@ -414,10 +412,8 @@ int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *
   }
 
 CRNN_CONV_ENTRY(CrnnConvForward, Role::kForward, false)
-CRNN_CONV_ENTRY(CrnnConvBackwardData, Role::kBackwardData, false)
 CRNN_CONV_ENTRY(CrnnConvBackwardWeights, Role::kBackwardWeights, false)
 CRNN_CONV_ENTRY(CrnnConvForwardBf16, Role::kForward, true)
-CRNN_CONV_ENTRY(CrnnConvBackwardDataBf16, Role::kBackwardData, true)
 CRNN_CONV_ENTRY(CrnnConvBackwardWeightsBf16, Role::kBackwardWeights, true)
 CRNN_CONV_ENTRY(CrnnConvBackward, Role::kBackward, false)
 CRNN_CONV_ENTRY(CrnnConvBackwardBf16, Role::kBackward, true)
