@@ -13,11 +13,11 @@ from mindspore.common import dtype as mstype
 from mindspore.common.initializer import TruncatedNormal, Uniform, initializer
 
 from src.errors import CRNNError
-from src.native_conv import NativeConv2d, NativeConvBiasRelu, fold_batch_norm, native_conv_dtype
+from src.native_conv import BATCH_NORM_EPS, NativeConvBiasRelu, NativeConvBlock, fold_batch_norm, native_conv_dtype
 
 
 def _batch_norm(channels):
-    return nn.BatchNorm2d(channels, eps=1e-4, momentum=0.9, gamma_init="ones", beta_init="zeros",
+    return nn.BatchNorm2d(channels, eps=BATCH_NORM_EPS, momentum=0.9, gamma_init="ones", beta_init="zeros",
                           moving_mean_init="zeros", moving_var_init="ones")
 
 
@@ -25,36 +25,50 @@ class Conv(nn.Cell):
     """3x3 (or 2x2 'valid') convolution without bias, batch norm, ReLU, and max pooling when pool (the
     window, equal to its stride) is given.
 
-    native_dtype ('float32'/'bfloat16') computes the convolution with the native CPU library on the
-    nn.Conv2d's own weight; None uses nn.Conv2d. Parameters are the same either way. In inference
-    (set_train(False)) the native path folds the BatchNorm into the convolution and runs convolution,
-    bias, ReLU and the pooling as one kernel. input_grad False: no gradient for the input (the image).
+    native_dtype ('float32'/'bfloat16') runs the layer on the native CPU library with the nn.Conv2d's and
+    nn.BatchNorm2d's own parameters; None uses nn.Conv2d and nn.BatchNorm2d. Parameters are the same
+    either way. Training: the whole layer is one native block (position: where the layer sits, see
+    BLOCK_POSITIONS; the first one returns no gradient for its input, the image); inference
+    (set_train(False)) folds the BatchNorm into the convolution and runs convolution, bias, ReLU and the
+    pooling as one kernel.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size=3, pad_mode="same", native_dtype=None, pool=None,
-                 input_grad=True):
+                 position="Only"):
         super().__init__()
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, pad_mode=pad_mode,
                               has_bias=False, weight_init=TruncatedNormal(0.02))
-        self.native = None if native_dtype is None else \
-            NativeConv2d(kernel_size, pad_mode, native_dtype, input_grad)
+        self.block = None if native_dtype is None else \
+            NativeConvBlock(kernel_size, pad_mode, native_dtype, pool, position)
         self.native_inference = None if native_dtype is None else \
             NativeConvBiasRelu(kernel_size, pad_mode, native_dtype, pool)
         self.bn = _batch_norm(out_channels)
         self.relu = nn.ReLU()
         self.pool = None if pool is None else nn.MaxPool2d(kernel_size=pool, stride=pool, pad_mode="same")
 
+    def _native_training(self, x):
+        """The native block, then the moving statistics updated from the batch's as nn.BatchNorm2d does
+        (momentum, the variance made unbiased)."""
+        bn = self.bn
+        out = self.block(x, self.conv.weight, bn.gamma, bn.beta)
+        # out[i], not unpacking: unused outputs taken apart beside the assignments upset MindSpore's auto-monad
+        conv_shape = out[1].shape
+        count = conv_shape[0] * conv_shape[2] * conv_shape[3]
+        mean, variance = ops.stop_gradient(out[2]), ops.stop_gradient(out[3])
+        ops.assign(bn.moving_mean, bn.moving_mean * (1 - bn.momentum) + mean * bn.momentum)
+        ops.assign(bn.moving_variance,
+                   bn.moving_variance * (1 - bn.momentum) + variance * (bn.momentum * count / (count - 1)))
+        return out[0]
+
     def construct(self, x):
-        if self.native is None:
-            x = self.conv(x)
-        elif self.training:
-            x = self.native(x, self.conv.weight)
-        else:
+        if self.block is not None:
+            if self.training:
+                return self._native_training(x)
             bn = self.bn
             weight, bias = fold_batch_norm(self.conv.weight, bn.gamma, bn.beta, bn.moving_mean,
                                            bn.moving_variance, bn.eps)
             return self.native_inference(x, weight, bias)
-        x = self.relu(self.bn(x))
+        x = self.relu(self.bn(self.conv(x)))
         if self.pool is not None:
             x = self.pool(x)
         return x
@@ -66,14 +80,15 @@ class VGG(nn.Cell):
     def __init__(self, native_dtype=None):
         super().__init__()
         # Max pooling 2x2 after conv1 and conv2, 2x1 (height only) after conv4 and conv6.
-        # conv1 reads the image: no gradient for its input (the native path skips computing one)
-        self.conv1 = Conv(3, 64, native_dtype=native_dtype, pool=(2, 2), input_grad=False)
-        self.conv2 = Conv(64, 128, native_dtype=native_dtype, pool=(2, 2))
-        self.conv3 = Conv(128, 256, native_dtype=native_dtype)
-        self.conv4 = Conv(256, 256, native_dtype=native_dtype, pool=(2, 1))
-        self.conv5 = Conv(256, 512, native_dtype=native_dtype)
-        self.conv6 = Conv(512, 512, native_dtype=native_dtype, pool=(2, 1))
-        self.conv7 = Conv(512, 512, kernel_size=2, pad_mode="valid", native_dtype=native_dtype)
+        # Natively trained, the activations are channels-last from conv1's output to conv7's input; conv1
+        # reads the image and computes no gradient for it.
+        self.conv1 = Conv(3, 64, native_dtype=native_dtype, pool=(2, 2), position="First")
+        self.conv2 = Conv(64, 128, native_dtype=native_dtype, pool=(2, 2), position="Middle")
+        self.conv3 = Conv(128, 256, native_dtype=native_dtype, position="Middle")
+        self.conv4 = Conv(256, 256, native_dtype=native_dtype, pool=(2, 1), position="Middle")
+        self.conv5 = Conv(256, 512, native_dtype=native_dtype, position="Middle")
+        self.conv6 = Conv(512, 512, native_dtype=native_dtype, pool=(2, 1), position="Middle")
+        self.conv7 = Conv(512, 512, kernel_size=2, pad_mode="valid", native_dtype=native_dtype, position="Last")
         # Never used in the forward pass; kept because the zoo's checkpoints carry its parameters.
         self.bn1 = _batch_norm(512)
 

@@ -25,8 +25,8 @@ def export_batch_size(config):
 
 def _refuse_native_convolution(net):
     """The project's native convolution is a CPU kernel no exporter knows: exports need MindSpore's Conv2D."""
-    from src.native_conv import NativeConv2d  # pylint: disable=import-outside-toplevel
-    if any(isinstance(cell, NativeConv2d) for _, cell in net.cells_and_names()):
+    from src.native_conv import NATIVE_CELLS  # pylint: disable=import-outside-toplevel
+    if any(isinstance(cell, NATIVE_CELLS) for _, cell in net.cells_and_names()):
         raise CRNNError("this network uses the native CPU convolution, which cannot be exported: "
                         "build it with crnn(config, ..., for_export=True)")
 

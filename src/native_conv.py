@@ -1,11 +1,14 @@
 """The native CPU convolution: oneDNN's channels-last kernels (src/native/crnn_conv.cc) as MindSpore Custom ops.
 
 MindSpore 2.8's CPU Conv2D hands oneDNN plain NCHW tensors and gets im2col + GEMM; the library built by
-scripts/build_native.sh runs oneDNN 3's kernels on channels-last activations instead (brgemm), forward,
-backward-data and backward-weights. The network keeps its nn.Conv2d (parameter names, shapes, initialisation and
-checkpoints are unchanged) and only routes the computation through these ops. Chosen by the config
-keys cpu_conv (native | mindspore) and cpu_conv_dtype (float32 | bfloat16, bfloat16 computing in
-bf16 with float32 weights, inputs and outputs); export and GPU/Ascend always use MindSpore's Conv2D.
+scripts/build_native.sh runs oneDNN 3's kernels on channels-last activations instead (brgemm). Training runs
+each VGG layer (convolution, BatchNorm on batch statistics, ReLU, max pooling) as one native block forward
+and one backward, its activations channels-last from block to block; inference runs each layer as one
+convolution with the BatchNorm folded in. The network keeps its nn.Conv2d and nn.BatchNorm2d (parameter
+names, shapes, initialisation and checkpoints are unchanged) and only routes the computation through these
+ops. Chosen by the config keys cpu_conv (native | mindspore) and cpu_conv_dtype (float32 | bfloat16,
+the convolutions computing in bf16 with float32 weights and activations); export and GPU/Ascend always use
+MindSpore's Conv2D.
 """
 import ctypes
 import functools
@@ -15,6 +18,7 @@ import os
 
 import mindspore.nn as nn
 import mindspore.ops as ops
+from mindspore.common import dtype as mstype
 
 from src.errors import ConfigError
 
@@ -25,8 +29,11 @@ CPU_CONV_CHOICES = ("native", "mindspore")
 CPU_CONV_DTYPES = ("float32", "bfloat16")
 _ENTRY_SUFFIX = {"float32": "", "bfloat16": "Bf16"}
 # The kernels the network calls, each in every dtype's variant, and the library's own queries.
-KERNELS = ("CrnnConvForward", "CrnnConvBackward", "CrnnConvBackwardWeights", "CrnnConvBiasRelu",
-           "CrnnConvBiasReluPool")
+# Where a training block sits: NCHW in (the image) and/or NCHW out (to the LSTMs), channels-last between.
+BLOCK_POSITIONS = ("First", "Middle", "Last", "Only")
+KERNELS = ("CrnnConvBiasRelu", "CrnnConvBiasReluPool") + tuple(f"CrnnBlock{pass_}{position}" for pass_ in ("Forward", "Backward")
+                                           for position in BLOCK_POSITIONS)
+BATCH_NORM_EPS = 1e-4  # the library's BatchNorm epsilon (kBatchNormEpsilon), the network's
 ENTRY_POINTS = tuple(k + suffix for k in KERNELS for suffix in _ENTRY_SUFFIX.values()) + (
     "CrnnConvHasBf16", "CrnnConvOnednnVersion", "CrnnConvCachedPlans", "CrnnConvSourceSha256")
 
@@ -122,61 +129,23 @@ def _kernel_hw(kernel_size, pad_mode):
     return (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
 
 
-def _custom_op(entry, out_shape, role, kernel, pad_mode, dtype, bprop=None, outputs=1):
-    """One library entry as a Custom aot op, float32 out (outputs > 1: a tuple of that many), with
-    attributes that make each op distinct (Custom primitives with equal attributes share one shape inference)."""
-    out_dtype = (lambda x, *_: x) if outputs == 1 else (lambda x, *_: (x,) * outputs)
-    custom = ops.Custom(f"{library_path()}:{entry}{_ENTRY_SUFFIX[dtype]}", out_shape=out_shape,
-                        out_dtype=out_dtype, func_type="aot", bprop=bprop)
-    custom.add_prim_attr("crnn_role", role)
-    custom.add_prim_attr("crnn_kernel", list(kernel))
-    custom.add_prim_attr("crnn_pad_mode", pad_mode)
-    custom.add_prim_attr("crnn_dtype", dtype)
+def _check_pool(pool, pad_mode):
+    if pool is not None and (pad_mode != "same" or any(size not in (1, 2) for size in pool)):
+        raise ValueError(f"pooling needs a 'same' convolution and a window of 2 or 1, got {pad_mode!r}, {pool}")
+
+
+def _pooled_shape(shape, pool):
+    return shape if pool is None else [shape[0], shape[1], -(-shape[2] // pool[0]), -(-shape[3] // pool[1])]
+
+
+def _custom_op(entry, dtype, out_shape, out_dtype, bprop=None, **attributes):
+    """One library entry as a Custom aot op, with attributes that make each op distinct (Custom primitives
+    with equal attributes share one shape inference)."""
+    custom = ops.Custom(f"{library_path()}:{entry}{_ENTRY_SUFFIX[dtype]}", out_shape=out_shape, out_dtype=out_dtype,
+                        func_type="aot", bprop=bprop)
+    for name, value in dict(attributes, dtype=dtype).items():
+        custom.add_prim_attr(f"crnn_{name}", value)
     return custom
-
-
-class NativeConv2d(nn.Cell):
-    """y = conv(x, weight), stride 1, no bias, 'same' or 'valid' padding, through the native library.
-
-    Called with the nn.Conv2d's own weight Parameter, so gradients reach it as they would through
-    nn.Conv2d; the backward pass is the library's backward-data and backward-weights kernels, in one
-    call. With input_grad False (the first layer, whose input is the image) the input's gradient is zeros
-    instead: nothing reads it, and computing it reads the largest output gradient of the network once more.
-    """
-
-    def __init__(self, kernel_size, pad_mode, dtype="float32", input_grad=True):
-        super().__init__()
-        kernel = _kernel_hw(kernel_size, pad_mode)
-
-        def forward_shape(x, w):
-            return [x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)]
-
-        def input_shape(dy, w):
-            height, width = (dy[2], dy[3]) if pad_mode == "same" else (dy[2] + kernel[0] - 1, dy[3] + kernel[1] - 1)
-            return [dy[0], w[1], height, width]
-
-        def weight_shape(dy, x):
-            return [dy[1], x[1], kernel[0], kernel[1]]
-
-        # both gradients in one call, which reorders the output gradient once for the two kernels
-        backward = _custom_op("CrnnConvBackward", lambda dy, x, w: (input_shape(dy, w), weight_shape(dy, x)),
-                              "backward", kernel, pad_mode, dtype, outputs=2)
-        backward_weights = _custom_op("CrnnConvBackwardWeights", weight_shape, "backward_weights", kernel, pad_mode,
-                                      dtype)
-
-        def bprop(x, w, out, dout):
-            return backward(dout, x, w)
-
-        def bprop_weights_only(x, w, out, dout):
-            return ops.zeros_like(x), backward_weights(dout, x)
-
-        if not input_grad:
-            bprop = bprop_weights_only
-
-        self.forward = _custom_op("CrnnConvForward", forward_shape, "forward", kernel, pad_mode, dtype, bprop)
-
-    def construct(self, x, weight):
-        return self.forward(x, weight)
 
 
 class NativeConvBiasRelu(nn.Cell):
@@ -191,24 +160,63 @@ class NativeConvBiasRelu(nn.Cell):
     def __init__(self, kernel_size, pad_mode, dtype="float32", pool=None):
         super().__init__()
         kernel = _kernel_hw(kernel_size, pad_mode)
-        if pool is not None and (pad_mode != "same" or any(size not in (1, 2) for size in pool)):
-            raise ValueError(f"pooling needs a 'same' convolution and a window of 2 or 1, got {pad_mode!r}, {pool}")
+        _check_pool(pool, pad_mode)
 
         def output_shape(x, w, b):
-            height, width = _output_hw(x[2], x[3], kernel, pad_mode)
-            if pool is not None:
-                height, width = -(-height // pool[0]), -(-width // pool[1])
-            return [x[0], w[0], height, width]
+            return _pooled_shape([x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)], pool)
 
         entry = "CrnnConvBiasRelu" if pool is None else "CrnnConvBiasReluPool"
-        self.kernel = _custom_op(entry, output_shape, "bias_relu", kernel, pad_mode, dtype)
-        self.kernel.add_prim_attr("crnn_pool", list(pool or (1, 1)))
+        self.kernel = _custom_op(entry, dtype, output_shape, lambda x, *_: x, role="bias_relu", kernel=list(kernel),
+                                 pad_mode=pad_mode, pool=list(pool or (1, 1)))
 
     def construct(self, x, weight, bias):
         return self.kernel(x, weight, bias)
+
+
+class NativeConvBlock(nn.Cell):
+    """Training: max_pool(relu(batch_norm(conv(x, weight)))) on the batch's statistics (BatchNorm epsilon
+    BATCH_NORM_EPS), forward in one native call and backward in one; between blocks the activations stay
+    channels-last (position: one of BLOCK_POSITIONS, where the network's NCHW tensors meet them).
+
+    Returns (y, conv, mean, variance, relu mask, pool workspace): y is the block's output, mean and
+    variance the batch's (biased) per channel, from which the caller updates the moving statistics;
+    the rest is kept for the backward call. pool as in NativeConvBiasRelu ('same' convolutions only).
+    Gradients reach x, weight, gamma and beta; the first block's input (the image) gets zeros.
+    """
+
+    def __init__(self, kernel_size, pad_mode, dtype="float32", pool=None, position="Only"):
+        super().__init__()
+        kernel = _kernel_hw(kernel_size, pad_mode)
+        _check_pool(pool, pad_mode)
+        if position not in BLOCK_POSITIONS:
+            raise ValueError(f"position must be one of {', '.join(BLOCK_POSITIONS)}, got {position!r}")
+
+        def forward_shape(x, w, gamma, beta):
+            conv = [x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)]
+            out = _pooled_shape(conv, pool)
+            return out, conv, [w[0]], [w[0]], conv, out if out != conv else [1, 1, 1, 1]
+
+        attributes = dict(kernel=list(kernel), pad_mode=pad_mode, pool=list(pool or (1, 1)), position=position)
+        backward = _custom_op(f"CrnnBlockBackward{position}", dtype, lambda dy, x, w, gamma, *_: (x, w, gamma, gamma),
+                              lambda dy, x, w, gamma, *_: (x, w, gamma, gamma), role="block_backward", **attributes)
+
+        def bprop(x, w, gamma, beta, out, dout):
+            _, conv, mean, variance, mask, workspace = out
+            return backward(dout[0], x, w, gamma, conv, mean, variance, mask, workspace)
+
+        self.forward = _custom_op(f"CrnnBlockForward{position}", dtype, forward_shape,
+                                  lambda x, *_: (x, x, x, x, mstype.uint8, mstype.uint8), bprop,
+                                  role="block_forward", **attributes)
+
+    def construct(self, x, weight, gamma, beta):
+        return self.forward(x, weight, gamma, beta)
 
 
 def fold_batch_norm(weight, gamma, beta, mean, variance, eps):
     """Weight and bias of one convolution equal to conv(., weight) then inference BatchNorm."""
     scale = gamma / ops.sqrt(variance + eps)
     return weight * ops.reshape(scale, (-1, 1, 1, 1)), beta - mean * scale
+
+
+# The cells that run the library: a network holding any of them cannot be exported.
+NATIVE_CELLS = (NativeConvBlock, NativeConvBiasRelu)

@@ -1,24 +1,22 @@
-// Stride-1 2-D convolution (no bias) for MindSpore's CPU backend, as Custom "aot" kernels that
-// run oneDNN's own convolutions: forward, backward-data and backward-weights.
+// Stride-1 2-D convolutions for MindSpore's CPU backend, as Custom "aot" kernels that run oneDNN's own
+// primitives: training blocks (convolution, BatchNorm, ReLU, max pooling; forward and backward) and
+// inference kernels (convolution with a folded BatchNorm, ReLU and pooling).
 //
 // MindSpore 2.8 hands oneDNN plain NCHW tensors, for which oneDNN falls back to im2col + GEMM; here the
-// activations are reordered to channels-last (nhwc; oneDNN's brgemm kernels) and the weights into the
-// blocked layout the kernel asks for, the kernel runs, and the result is reordered back to NCHW.
-// Primitives, reorders and buffers are built once per (kernel, shapes, precision) and cached (bounded).
-//
-// Every kernel has MindSpore's AOT signature: params = (input 0, input 1, output), all float32 NCHW /
-// OIHW. CrnnConvBackward is backward-data and backward-weights in one call, params = (dy, x, w, dx, dw):
-// the output gradient is reordered once for both (it is the largest tensor either reads);
-// CrnnConvBackwardWeights alone serves a layer whose input needs no gradient. Padding is implied by the
-// shapes (stride 1): total = output - input + kernel - 1, the larger half at the bottom/right, as MindSpore's pad_mode "same" does; "valid" gives 0.
-// The "Bf16" entry points let oneDNN compute in bfloat16 (fp32 in, fp32 out, fp32 accumulation) where the
-// CPU has bf16 instructions, and are the float32 kernels elsewhere (CrnnConvHasBf16 says which).
+// activations are channels-last (nhwc; oneDNN's brgemm kernels) and the weights reordered into the
+// blocked layout the kernel asks for. Primitives, reorders and buffers are built once per (kernel, shapes,
+// precision) and cached (bounded). Padding is implied by the shapes (stride 1): total = output - input +
+// kernel - 1, the larger half at the bottom/right, as MindSpore's pad_mode "same" does; "valid" gives 0.
+// The "Bf16" entry points let oneDNN compute the convolutions in bfloat16 (fp32 in, fp32 out, fp32
+// accumulation) where the CPU has bf16 instructions, and are the float32 kernels elsewhere (CrnnConvHasBf16
+// says which).
 // CrnnConvBiasRelu is the inference kernel of a convolution whose BatchNorm the caller has folded into
-// the weights and a bias: params = (input, weights, bias (1-D), output), relu(conv(x, w) + b) in one
-// oneDNN primitive (forward_inference, bias, ReLU post-op). CrnnConvBiasReluPool follows that ("same"
-// padding) with a max pooling whose window equals its stride, 2 or 1 per axis, read from the output shape
-// (2 where it is smaller than the input), padded at the end as MindSpore's pad_mode "same" pads; the
-// pooling reads the convolution's output in oneDNN's layout, and only the pooled result goes back to NCHW.
+// the weights and a bias: params = (input, weights, bias (1-D), output), all float32 NCHW / OIHW,
+// relu(conv(x, w) + b) in one oneDNN primitive (forward_inference, bias, ReLU post-op). CrnnConvBiasReluPool
+// follows that ("same" padding) with a max pooling whose window equals its stride, 2 or 1 per axis, read
+// from the output shape (2 where it is smaller than the input), padded at the end as MindSpore's pad_mode
+// "same" pads; the pooling reads the convolution's output in oneDNN's layout, and only the pooled result
+// goes back to NCHW. The training blocks are described where they are defined (CrnnBlock*).
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
@@ -40,10 +38,7 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-enum class Role { kForward, kBackward, kBackwardWeights, kBiasRelu, kBiasReluPool };
-
-// The inference roles: a third input (the bias), ReLU fused.
-bool TakesBias(Role role) { return role == Role::kBiasRelu || role == Role::kBiasReluPool; }
+enum class Role { kBiasRelu, kBiasReluPool };
 
 dnnl::engine &Engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -84,12 +79,6 @@ struct Plan {
   dnnl::primitive pool;  // kBiasReluPool: max pooling of the convolution's output, held in conv_out
   memory conv_out;
   memory scratchpad;  // owned here: a library-managed one is allocated (and page-faulted) every call
-  // kBackward: the backward-weights kernel, run after the backward-data one (kernel, inputs = dy, w).
-  // Its dy is the data kernel's dy as that kernel read it (reordered once), reordered again only where
-  // the two kernels ask for different layouts.
-  dnnl::primitive weights_kernel;
-  Operand weights_dy, weights_src, weights_out;
-  memory weights_scratchpad;
 };
 
 struct Geometry {
@@ -99,18 +88,16 @@ struct Geometry {
 
 memory::dims Dims(const int64_t *shape) { return memory::dims(shape, shape + 4); }
 
-// src/weights/dst shapes from the three operands of a role; padding from the spatial sizes.
+// src/weights/dst shapes from the operands (x, w, bias, y); padding from the spatial sizes.
 Geometry GeometryOf(Role role, int64_t **shapes) {
   Geometry g;
-  switch (role) {
-    case Role::kForward: g.src = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.dst = Dims(shapes[2]); break;
-    case Role::kBiasRelu: g.src = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.dst = Dims(shapes[3]); break;
-    case Role::kBiasReluPool:  // "same" convolution: its output has the input's height and width
-      g.src = Dims(shapes[0]); g.weights = Dims(shapes[1]); g.pooled = Dims(shapes[3]);
-      g.dst = {g.src[0], g.weights[0], g.src[2], g.src[3]};
-      break;
-    case Role::kBackward:  // dy, x, w (then dx, dw)
-    case Role::kBackwardWeights: g.dst = Dims(shapes[0]); g.src = Dims(shapes[1]); g.weights = Dims(shapes[2]); break;
+  g.src = Dims(shapes[0]);
+  g.weights = Dims(shapes[1]);
+  if (role == Role::kBiasRelu) {
+    g.dst = Dims(shapes[3]);
+  } else {  // "same" convolution: its output has the input's height and width
+    g.pooled = Dims(shapes[3]);
+    g.dst = {g.src[0], g.weights[0], g.src[2], g.src[3]};
   }
   g.pad_l.resize(2);
   g.pad_r.resize(2);
@@ -162,84 +149,37 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
   // Weights: whatever the kernel asks for.
   const bool channels_last = in_type == dt::f32 && g.src[1] >= 16 && HasAvx512();
   const tag activations = channels_last ? tag::nhwc : tag::any;
-  auto any = [](const memory::dims &d) { return memory::desc(d, dt::f32, tag::any); };
-  auto act = [activations](const memory::dims &d) { return memory::desc(d, dt::f32, activations); };
-  auto act_in = [in_type, activations](const memory::dims &d) { return memory::desc(d, in_type, activations); };
-  auto any_in = [in_type](const memory::dims &d) { return memory::desc(d, in_type, tag::any); };
   memory::desc src_plain(g.src, dt::f32, tag::nchw), dst_plain(g.dst, dt::f32, tag::nchw);
   memory::desc w_plain(g.weights, dt::f32, tag::oihw);
-  memory::dims strides = {1, 1};
+  memory::desc bias(memory::dims{g.weights[0]}, dt::f32, tag::x);
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   if (fpmath_bf16) attr.set_fpmath_mode(dnnl::fpmath_mode::bf16);
-  auto fwd_pd = dnnl::convolution_forward::primitive_desc(
-      Engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, act_in(g.src),
-      any_in(g.weights), act(g.dst), strides, g.pad_l, g.pad_r, attr);
+  dnnl::post_ops relu;
+  relu.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  attr.set_post_ops(relu);
+  auto pd = dnnl::convolution_forward::primitive_desc(
+      Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+      memory::desc(g.src, in_type, activations), memory::desc(g.weights, in_type, tag::any), bias,
+      memory::desc(g.dst, dt::f32, activations), memory::dims{1, 1}, g.pad_l, g.pad_r, attr);
   auto plan = std::make_unique<Plan>();
-  plan->inputs.resize(TakesBias(role) ? 3 : 2);
-  Operand &in0 = plan->inputs[0], &in1 = plan->inputs[1];
-  memory::desc scratchpad;
-  if (role == Role::kForward) {
-    scratchpad = fwd_pd.scratchpad_desc();
-    plan->kernel = dnnl::convolution_forward(fwd_pd);
-    in0.Prepare(DNNL_ARG_SRC, src_plain, fwd_pd.src_desc(), false);
-    in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, fwd_pd.weights_desc(), false);
-    plan->out.Prepare(DNNL_ARG_DST, dst_plain, fwd_pd.dst_desc(), true);
-  } else if (TakesBias(role)) {
-    dnnl::post_ops relu;
-    relu.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-    attr.set_post_ops(relu);
-    memory::desc bias(memory::dims{g.weights[0]}, dt::f32, tag::x);
-    auto pd = dnnl::convolution_forward::primitive_desc(
-        Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, act_in(g.src),
-        any_in(g.weights), bias, act(g.dst), strides, g.pad_l, g.pad_r, attr);
-    scratchpad = pd.scratchpad_desc();
-    plan->kernel = dnnl::convolution_forward(pd);
-    in0.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
-    in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
-    plan->inputs[2].Prepare(DNNL_ARG_BIAS, bias, pd.bias_desc(), false);
-    if (role == Role::kBiasRelu) {
-      plan->out.Prepare(DNNL_ARG_DST, dst_plain, pd.dst_desc(), true);
-    } else {
-      auto pool_pd = dnnl::pooling_forward::primitive_desc(
-          Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, pd.dst_desc(),
-          memory::desc(g.pooled, dt::f32, tag::any), g.pool_window, g.pool_window, memory::dims{0, 0},
-          g.pool_pad_l, g.pool_pad_r);
-      plan->pool = dnnl::pooling_forward(pool_pd);
-      plan->conv_out = memory(pd.dst_desc(), Engine());
-      plan->out.Prepare(DNNL_ARG_DST, memory::desc(g.pooled, dt::f32, tag::nchw), pool_pd.dst_desc(), true);
-    }
+  plan->kernel = dnnl::convolution_forward(pd);
+  plan->inputs.resize(3);
+  plan->inputs[0].Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
+  plan->inputs[1].Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
+  plan->inputs[2].Prepare(DNNL_ARG_BIAS, bias, pd.bias_desc(), false);
+  if (role == Role::kBiasRelu) {
+    plan->out.Prepare(DNNL_ARG_DST, dst_plain, pd.dst_desc(), true);
   } else {
-    auto weights_pd = [&] {
-      return dnnl::convolution_backward_weights::primitive_desc(
-          Engine(), dnnl::algorithm::convolution_direct, act_in(g.src), any(g.weights), act_in(g.dst), strides,
-          g.pad_l, g.pad_r, fwd_pd, attr);
-    };
-    if (role == Role::kBackwardWeights) {
-      auto pd = weights_pd();
-      scratchpad = pd.scratchpad_desc();
-      plan->kernel = dnnl::convolution_backward_weights(pd);
-      in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
-      in1.Prepare(DNNL_ARG_SRC, src_plain, pd.src_desc(), false);
-      plan->out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, pd.diff_weights_desc(), true);
-    } else {  // kBackward: backward-data, then backward-weights on the dy it read
-      auto pd = dnnl::convolution_backward_data::primitive_desc(
-          Engine(), dnnl::algorithm::convolution_direct, act(g.src), any_in(g.weights), act_in(g.dst), strides,
-          g.pad_l, g.pad_r, fwd_pd, attr);
-      scratchpad = pd.scratchpad_desc();
-      plan->kernel = dnnl::convolution_backward_data(pd);
-      in0.Prepare(DNNL_ARG_DIFF_DST, dst_plain, pd.diff_dst_desc(), false);
-      in1.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
-      plan->out.Prepare(DNNL_ARG_DIFF_SRC, src_plain, pd.diff_src_desc(), true);
-      auto wpd = weights_pd();
-      plan->weights_kernel = dnnl::convolution_backward_weights(wpd);
-      plan->weights_dy.Prepare(DNNL_ARG_DIFF_DST, in0.chosen, wpd.diff_dst_desc(), false);
-      plan->weights_src.Prepare(DNNL_ARG_SRC, src_plain, wpd.src_desc(), false);
-      plan->weights_out.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, wpd.diff_weights_desc(), true);
-      plan->weights_scratchpad = memory(wpd.scratchpad_desc(), Engine());
-    }
+    auto pool_pd = dnnl::pooling_forward::primitive_desc(
+        Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, pd.dst_desc(),
+        memory::desc(g.pooled, dt::f32, tag::any), g.pool_window, g.pool_window, memory::dims{0, 0},
+        g.pool_pad_l, g.pool_pad_r);
+    plan->pool = dnnl::pooling_forward(pool_pd);
+    plan->conv_out = memory(pd.dst_desc(), Engine());
+    plan->out.Prepare(DNNL_ARG_DST, memory::desc(g.pooled, dt::f32, tag::nchw), pool_pd.dst_desc(), true);
   }
-  plan->scratchpad = memory(scratchpad, Engine());
+  plan->scratchpad = memory(pd.scratchpad_desc(), Engine());
   return plan;
 }
 
@@ -276,7 +216,7 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
 
 // Plans hold their blocked buffers (up to tens of MB each), so the cache keeps at most kMaxPlans and
 // drops the least recently used one beyond it: a process that meets ever new shapes (evaluation at
-// many batch sizes, a server) stays bounded. A V2 training step uses 21 plans, inference 7 a batch size.
+// many batch sizes, a server) stays bounded. V2's inference uses 7 plans a batch size.
 constexpr size_t kMaxPlans = 64;
 
 struct PlanCache {
@@ -323,61 +263,39 @@ memory Input(dnnl::stream &stream, Operand &op, void *data) {
   return op.buffer;
 }
 
-// params: the inputs in the plan's order, then the output; kBackward: dy, x, w, dx, dw.
-void Execute(Plan *plan, Role role, void **params) {
+// params: x, w, bias, y.
+void Execute(Plan *plan, void **params) {
   std::lock_guard<std::mutex> guard(plan->lock);
   dnnl::stream stream(Engine());
   std::unordered_map<int, memory> args;
-  const bool backward = role == Role::kBackward;
-  const size_t count = plan->inputs.size();
-  memory dy;
-  for (size_t i = 0; i < count; ++i) {
-    memory read = Input(stream, plan->inputs[i], params[backward && i == 1 ? 2 : i]);
-    args[plan->inputs[i].arg] = read;
-    if (i == 0) dy = read;
+  for (size_t i = 0; i < plan->inputs.size(); ++i) {
+    args[plan->inputs[i].arg] = Input(stream, plan->inputs[i], params[i]);
   }
-  memory result(plan->out.plain, Engine(), params[backward ? 3 : count]);
+  memory result(plan->out.plain, Engine(), params[3]);
   memory target = plan->out.needs_reorder ? plan->out.buffer : result;
   args[plan->out.arg] = plan->pool ? plan->conv_out : target;
   args[DNNL_ARG_SCRATCHPAD] = plan->scratchpad;
   plan->kernel.execute(stream, args);
   if (plan->pool) plan->pool.execute(stream, {{DNNL_ARG_SRC, plan->conv_out}, {DNNL_ARG_DST, target}});
   if (plan->out.needs_reorder) plan->out.to_plain.execute(stream, plan->out.buffer, result);
-  if (backward) {
-    memory weights_result(plan->weights_out.plain, Engine(), params[4]);
-    memory weights_target = plan->weights_out.needs_reorder ? plan->weights_out.buffer : weights_result;
-    plan->weights_kernel.execute(stream, {{DNNL_ARG_DIFF_DST, Input(stream, plan->weights_dy, dy.get_data_handle())},
-                                          {DNNL_ARG_SRC, Input(stream, plan->weights_src, params[1])},
-                                          {DNNL_ARG_DIFF_WEIGHTS, weights_target},
-                                          {DNNL_ARG_SCRATCHPAD, plan->weights_scratchpad}});
-    if (plan->weights_out.needs_reorder) {
-      plan->weights_out.to_plain.execute(stream, plan->weights_out.buffer, weights_result);
-    }
-  }
   stream.wait();
 }
 
 int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *ndims, int64_t **shapes,
         const char **dtypes) {
-  const int bias_index = TakesBias(role) ? 2 : -1;
-  const int outputs = role == Role::kBackward ? 2 : 1;
-  const int expected = TakesBias(role) || role == Role::kBackward ? 3 + outputs : 3;
-  if (nparam != expected) {
-    std::fprintf(stderr, "%s: expected %d inputs and %d output(s), got %d tensors\n", name, expected - outputs,
-                 outputs, nparam);
+  if (nparam != 4) {
+    std::fprintf(stderr, "%s: expected 3 inputs and 1 output, got %d tensors\n", name, nparam);
     return 1;
   }
-  for (int i = 0; i < expected; ++i) {
-    int rank = i == bias_index ? 1 : 4;
+  for (int i = 0; i < 4; ++i) {
+    int rank = i == 2 ? 1 : 4;
     if (ndims[i] != rank || std::strcmp(dtypes[i], "float32") != 0) {
       std::fprintf(stderr, "%s: tensor %d must be %d-D float32, got %d-D %s\n", name, i, rank, ndims[i], dtypes[i]);
       return 1;
     }
   }
   Geometry g = GeometryOf(role, shapes);
-  const bool outputs_fit = role != Role::kBackward || (Dims(shapes[3]) == g.src && Dims(shapes[4]) == g.weights);
-  if (!Consistent(g) || !ConsistentPool(g) || !outputs_fit ||
-      (bias_index >= 0 && shapes[bias_index][0] != g.weights[0])) {
+  if (!Consistent(g) || !ConsistentPool(g) || shapes[2][0] != g.weights[0]) {
     std::fprintf(stderr, "%s: shapes do not form a stride-1 convolution%s\n", name,
                  role == Role::kBiasReluPool ? " and a 2 or 1 max pooling" : "");
     return 1;
@@ -386,7 +304,380 @@ int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *
   // training run with it) instead of failing the one kernel with a message.
   try {
     std::shared_ptr<Plan> plan = FindPlan(role, g, bf16);
-    Execute(plan.get(), role, params);
+    Execute(plan.get(), params);
+  } catch (const dnnl::error &err) {
+    std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
+    return 1;
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "%s: out of memory\n", name);
+    return 1;
+  } catch (const std::exception &err) {
+    std::fprintf(stderr, "%s: %s\n", name, err.what());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "%s: unknown error\n", name);
+    return 1;
+  }
+  return 0;
+}
+
+
+// ---------------------------------------------------------------------------------------------------
+// Training blocks: convolution -> BatchNorm on the batch's statistics -> ReLU -> max pooling (where the
+// output is smaller than the convolution's), forward in one call and backward in one call, all on
+// channels-last (nhwc) float32 activations (the convolution itself in bf16 for the "Bf16" entries).
+//
+// Between two blocks the activations stay nhwc: a block's output and the input gradient it returns are nhwc
+// data in a tensor MindSpore sees as (N, C, H, W), read only by the neighbouring block. The position says
+// where plain NCHW meets the network: kFirst reads the NCHW image and returns zeros as its gradient (nothing
+// reads it), kLast writes NCHW (and reads an NCHW output gradient), kOnly is NCHW at both ends (single
+// layers, tests), kMiddle at neither.
+// Forward params: x, w, gamma, beta -> y, conv (the convolution's output, nhwc, kept for the backward
+// pass), mean, variance (the batch's, biased), relu mask (uint8, N*C*H*W), pool workspace (uint8, y's
+// shape; (1, 1, 1, 1) when not pooled). Backward params: dy, x, w, gamma, conv, mean, variance, relu mask,
+// pool workspace -> dx, dw, dgamma, dbeta. The BatchNorm's epsilon is the network's, kBatchNormEpsilon;
+// its moving statistics are updated by the caller from mean and variance.
+enum class Position { kFirst, kMiddle, kLast, kOnly };
+
+bool PlainInput(Position p) { return p == Position::kFirst || p == Position::kOnly; }
+bool PlainOutput(Position p) { return p == Position::kLast || p == Position::kOnly; }
+
+constexpr float kBatchNormEpsilon = 1e-4f;  // nn.BatchNorm2d(eps=1e-4) in src/crnn.py
+constexpr int kBlockForwardParams = 10, kBlockBackwardParams = 13;
+
+struct BlockGeometry {
+  memory::dims src, weights, conv, out, pad_l, pad_r, window, pool_pad_l, pool_pad_r;
+  bool pooled = false;
+};
+
+// From x, w, y and conv's shapes (the forward's params 0, 1, 4, 5).
+BlockGeometry BlockGeometryOf(const int64_t *x, const int64_t *w, const int64_t *y, const int64_t *conv) {
+  BlockGeometry g;
+  g.src = Dims(x);
+  g.weights = Dims(w);
+  g.out = Dims(y);
+  g.conv = Dims(conv);
+  for (int i = 0; i < 2; ++i) {
+    int64_t total = g.conv[2 + i] - g.src[2 + i] + g.weights[2 + i] - 1;
+    g.pad_l.push_back(total / 2);
+    g.pad_r.push_back(total - total / 2);
+    int64_t size = g.conv[2 + i], out = g.out[2 + i];
+    int64_t window = out > 0 && out < size ? 2 : 1;
+    int64_t pool_total = std::max<int64_t>(out * window - size, 0);
+    g.window.push_back(window);
+    g.pool_pad_l.push_back(pool_total / 2);
+    g.pool_pad_r.push_back(pool_total - pool_total / 2);
+    g.pooled = g.pooled || window == 2;
+  }
+  return g;
+}
+
+bool BlockConsistent(const BlockGeometry &g) {
+  Geometry conv;
+  conv.src = g.src;
+  conv.weights = g.weights;
+  conv.dst = g.conv;
+  conv.pad_l = g.pad_l;
+  conv.pad_r = g.pad_r;
+  if (!Consistent(conv) || g.out[0] != g.conv[0] || g.out[1] != g.conv[1]) return false;
+  for (int i = 0; i < 2; ++i) {
+    if (g.out[2 + i] != (g.conv[2 + i] + g.window[i] - 1) / g.window[i]) return false;
+  }
+  return true;
+}
+
+int64_t Elements(const memory::dims &d) {
+  int64_t n = 1;
+  for (int64_t v : d) n *= v;
+  return n;
+}
+
+struct BlockPlan {
+  std::mutex lock;
+  memory::desc act;  // nhwc float32 at the convolution's shape: the kept output and its gradients
+  // forward
+  dnnl::primitive conv, norm, pool;
+  Operand conv_src, conv_weights, conv_dst, out;
+  memory norm_dst;  // pooled or kLast: the BatchNorm's output before pooling / the NCHW reorder
+  memory conv_scratch, norm_scratch, pool_scratch;
+  size_t relu_mask_bytes = 0, pool_workspace_bytes = 0;
+  // backward
+  dnnl::primitive pool_back, norm_back, data_back, weights_back;
+  Operand dy, data_dy, data_weights, data_dx, weights_dy, weights_src, weights_dw;
+  memory d_norm, d_conv;
+  memory pool_back_scratch, norm_back_scratch, data_back_scratch, weights_back_scratch;
+};
+
+std::unique_ptr<BlockPlan> MakeTypedBlockPlan(Position position, const BlockGeometry &g, dt in_type,
+                                              bool fpmath_bf16) {
+  auto plan = std::make_unique<BlockPlan>();
+  // channels-last where the CPU has AVX-512 (brgemm kernels); conv1's 3 input channels, and the
+  // convolutions of older CPUs, take oneDNN's choice and a reorder from or into the nhwc tensors
+  const tag src_tag = g.src[1] >= 16 && HasAvx512() ? tag::nhwc : tag::any;
+  const tag dst_tag = HasAvx512() ? tag::nhwc : tag::any;
+  const tag x_tag = PlainInput(position) ? tag::nchw : tag::nhwc;
+  const tag y_tag = PlainOutput(position) ? tag::nchw : tag::nhwc;
+  memory::desc x_plain(g.src, dt::f32, x_tag), y_plain(g.out, dt::f32, y_tag);
+  memory::desc w_plain(g.weights, dt::f32, tag::oihw);
+  plan->act = memory::desc(g.conv, dt::f32, tag::nhwc);
+  memory::desc out_act(g.out, dt::f32, tag::nhwc);
+  const memory::dims strides = {1, 1}, no_dilation = {0, 0};
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  dnnl::primitive_attr conv_attr = attr;
+  if (fpmath_bf16) conv_attr.set_fpmath_mode(dnnl::fpmath_mode::bf16);
+  auto scratch = [](const memory::desc &d) { return memory(d, Engine()); };
+
+  // forward: convolution into the kept nhwc tensor, BatchNorm + ReLU, pooling
+  auto conv_pd = dnnl::convolution_forward::primitive_desc(
+      Engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+      memory::desc(g.src, in_type, src_tag), memory::desc(g.weights, in_type, tag::any),
+      memory::desc(g.conv, dt::f32, dst_tag), strides, g.pad_l, g.pad_r, conv_attr);
+  plan->conv = dnnl::convolution_forward(conv_pd);
+  plan->conv_src.Prepare(DNNL_ARG_SRC, x_plain, conv_pd.src_desc(), false);
+  plan->conv_weights.Prepare(DNNL_ARG_WEIGHTS, w_plain, conv_pd.weights_desc(), false);
+  plan->conv_dst.Prepare(DNNL_ARG_DST, plan->act, conv_pd.dst_desc(), true);
+  plan->conv_scratch = scratch(conv_pd.scratchpad_desc());
+  const auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift |
+                     dnnl::normalization_flags::fuse_norm_relu;
+  auto norm_pd = dnnl::batch_normalization_forward::primitive_desc(
+      Engine(), dnnl::prop_kind::forward_training, plan->act, plan->act, kBatchNormEpsilon, flags, attr);
+  plan->norm = dnnl::batch_normalization_forward(norm_pd);
+  plan->norm_scratch = scratch(norm_pd.scratchpad_desc());
+  plan->relu_mask_bytes = norm_pd.workspace_desc().get_size();
+  if (g.pooled || PlainOutput(position)) plan->norm_dst = memory(plan->act, Engine());
+  dnnl::pooling_forward::primitive_desc pool_pd;
+  if (g.pooled) {
+    pool_pd = dnnl::pooling_forward::primitive_desc(
+        Engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::pooling_max, plan->act, out_act, g.window,
+        g.window, no_dilation, g.pool_pad_l, g.pool_pad_r, attr);
+    plan->pool = dnnl::pooling_forward(pool_pd);
+    plan->pool_scratch = scratch(pool_pd.scratchpad_desc());
+    plan->pool_workspace_bytes = pool_pd.workspace_desc().get_size();
+  }
+  plan->out.Prepare(DNNL_ARG_DST, y_plain, out_act, true);
+
+  // backward: pooling, BatchNorm + ReLU (scale and shift gradients), backward-data, backward-weights
+  plan->dy.Prepare(DNNL_ARG_DIFF_DST, y_plain, out_act, false);
+  if (g.pooled) {
+    auto pd = dnnl::pooling_backward::primitive_desc(Engine(), dnnl::algorithm::pooling_max, plan->act, out_act,
+                                                     g.window, g.window, no_dilation, g.pool_pad_l, g.pool_pad_r,
+                                                     pool_pd, attr);
+    plan->pool_back = dnnl::pooling_backward(pd);
+    plan->pool_back_scratch = scratch(pd.scratchpad_desc());
+    plan->d_norm = memory(plan->act, Engine());
+  }
+  auto norm_back_pd = dnnl::batch_normalization_backward::primitive_desc(
+      Engine(), dnnl::prop_kind::backward, plan->act, plan->act, plan->act, kBatchNormEpsilon, flags, norm_pd, attr);
+  plan->norm_back = dnnl::batch_normalization_backward(norm_back_pd);
+  plan->norm_back_scratch = scratch(norm_back_pd.scratchpad_desc());
+  plan->d_conv = memory(plan->act, Engine());
+  memory::desc d_conv_in(g.conv, in_type, dst_tag);
+  if (position != Position::kFirst) {
+    auto pd = dnnl::convolution_backward_data::primitive_desc(
+        Engine(), dnnl::algorithm::convolution_direct, memory::desc(g.src, dt::f32, src_tag),
+        memory::desc(g.weights, in_type, tag::any), d_conv_in, strides, g.pad_l, g.pad_r, conv_pd, conv_attr);
+    plan->data_back = dnnl::convolution_backward_data(pd);
+    plan->data_back_scratch = scratch(pd.scratchpad_desc());
+    plan->data_dy.Prepare(DNNL_ARG_DIFF_DST, plan->act, pd.diff_dst_desc(), false);
+    plan->data_weights.Prepare(DNNL_ARG_WEIGHTS, w_plain, pd.weights_desc(), false);
+    plan->data_dx.Prepare(DNNL_ARG_DIFF_SRC, x_plain, pd.diff_src_desc(), true);
+  }
+  auto weights_pd = dnnl::convolution_backward_weights::primitive_desc(
+      Engine(), dnnl::algorithm::convolution_direct, memory::desc(g.src, in_type, src_tag),
+      memory::desc(g.weights, dt::f32, tag::any), d_conv_in, strides, g.pad_l, g.pad_r, conv_pd, conv_attr);
+  plan->weights_back = dnnl::convolution_backward_weights(weights_pd);
+  plan->weights_back_scratch = scratch(weights_pd.scratchpad_desc());
+  // the backward-data kernel's copy of the gradient where the two kernels ask for the same layout
+  const memory::desc &weights_dy_from = position != Position::kFirst ? plan->data_dy.chosen : plan->act;
+  plan->weights_dy.Prepare(DNNL_ARG_DIFF_DST, weights_dy_from, weights_pd.diff_dst_desc(), false);
+  plan->weights_src.Prepare(DNNL_ARG_SRC, x_plain, weights_pd.src_desc(), false);
+  plan->weights_dw.Prepare(DNNL_ARG_DIFF_WEIGHTS, w_plain, weights_pd.diff_weights_desc(), true);
+  return plan;
+}
+
+std::unique_ptr<BlockPlan> MakeBlockPlan(Position position, const BlockGeometry &g, bool bf16) {
+  if (bf16 && HasBf16Hardware()) {
+    try {
+      if (RefuseBf16Plans()) throw dnnl::error(dnnl_unimplemented, "bf16 plans refused (CRNN_CONV_REFUSE_BF16_PLANS)");
+      return MakeTypedBlockPlan(position, g, dt::bf16, false);
+    } catch (const dnnl::error &) {
+      return MakeTypedBlockPlan(position, g, dt::f32, true);
+    }
+  }
+  return MakeTypedBlockPlan(position, g, dt::f32, false);
+}
+
+// Block plans have a cache of their own, bounded the same way (a V2 training step uses 7).
+struct BlockPlanCache {
+  using Key = std::tuple<int, bool, memory::dims, memory::dims, memory::dims, memory::dims>;
+  std::mutex lock;
+  std::map<Key, std::pair<std::shared_ptr<BlockPlan>, uint64_t>> entries;
+  uint64_t clock = 0;
+};
+
+BlockPlanCache &BlockCache() {
+  static BlockPlanCache cache;
+  return cache;
+}
+
+std::shared_ptr<BlockPlan> FindBlockPlan(Position position, const BlockGeometry &g, bool bf16) {
+  BlockPlanCache &cache = BlockCache();
+  BlockPlanCache::Key key(static_cast<int>(position), bf16, g.src, g.weights, g.conv, g.out);
+  std::lock_guard<std::mutex> guard(cache.lock);
+  auto found = cache.entries.find(key);
+  if (found != cache.entries.end()) {
+    found->second.second = ++cache.clock;
+    return found->second.first;
+  }
+  std::shared_ptr<BlockPlan> plan = MakeBlockPlan(position, g, bf16);
+  if (cache.entries.size() >= kMaxPlans) {
+    auto oldest = std::min_element(cache.entries.begin(), cache.entries.end(), [](const auto &a, const auto &b) {
+      return a.second.second < b.second.second;
+    });
+    cache.entries.erase(oldest);
+  }
+  cache.entries[key] = {plan, ++cache.clock};
+  return plan;
+}
+
+// Runs op's reorder from the chosen layout into the caller's memory, when there is one.
+void Output(dnnl::stream &stream, Operand &op, memory target) {
+  if (op.needs_reorder) op.to_plain.execute(stream, op.buffer, target);
+}
+
+memory Vector(void *data, int64_t size) {
+  return memory(memory::desc({size}, dt::f32, tag::x), Engine(), data);
+}
+
+memory Bytes(void *data, const memory::desc &d) { return memory(d, Engine(), data); }
+
+void BlockForward(BlockPlan *plan, const BlockGeometry &g, void **params, const memory::desc &relu_desc,
+                  const memory::desc &pool_desc) {
+  std::lock_guard<std::mutex> guard(plan->lock);
+  dnnl::stream stream(Engine());
+  const int64_t channels = g.conv[1];
+  memory kept(plan->act, Engine(), params[5]);
+  memory conv_target = plan->conv_dst.needs_reorder ? plan->conv_dst.buffer : kept;
+  plan->conv.execute(stream, {{DNNL_ARG_SRC, Input(stream, plan->conv_src, params[0])},
+                              {DNNL_ARG_WEIGHTS, Input(stream, plan->conv_weights, params[1])},
+                              {DNNL_ARG_DST, conv_target},
+                              {DNNL_ARG_SCRATCHPAD, plan->conv_scratch}});
+  Output(stream, plan->conv_dst, kept);
+  memory y(plan->out.plain, Engine(), params[4]);
+  memory norm_dst = plan->norm_dst ? plan->norm_dst : y;
+  plan->norm.execute(stream, {{DNNL_ARG_SRC, kept},
+                              {DNNL_ARG_DST, norm_dst},
+                              {DNNL_ARG_SCALE, Vector(params[2], channels)},
+                              {DNNL_ARG_SHIFT, Vector(params[3], channels)},
+                              {DNNL_ARG_MEAN, Vector(params[6], channels)},
+                              {DNNL_ARG_VARIANCE, Vector(params[7], channels)},
+                              {DNNL_ARG_WORKSPACE, Bytes(params[8], relu_desc)},
+                              {DNNL_ARG_SCRATCHPAD, plan->norm_scratch}});
+  if (g.pooled) {
+    memory pooled = plan->out.needs_reorder ? plan->out.buffer : y;
+    plan->pool.execute(stream, {{DNNL_ARG_SRC, norm_dst},
+                                {DNNL_ARG_DST, pooled},
+                                {DNNL_ARG_WORKSPACE, Bytes(params[9], pool_desc)},
+                                {DNNL_ARG_SCRATCHPAD, plan->pool_scratch}});
+    Output(stream, plan->out, y);
+  } else if (plan->out.needs_reorder) {
+    plan->out.to_plain.execute(stream, norm_dst, y);
+  }
+  stream.wait();
+}
+
+void BlockBackward(BlockPlan *plan, Position position, const BlockGeometry &g, void **params,
+                   const memory::desc &relu_desc, const memory::desc &pool_desc) {
+  std::lock_guard<std::mutex> guard(plan->lock);
+  dnnl::stream stream(Engine());
+  const int64_t channels = g.conv[1];
+  memory dy = Input(stream, plan->dy, params[0]);
+  memory d_norm = dy;
+  if (g.pooled) {
+    d_norm = plan->d_norm;
+    plan->pool_back.execute(stream, {{DNNL_ARG_DIFF_DST, dy},
+                                     {DNNL_ARG_DIFF_SRC, d_norm},
+                                     {DNNL_ARG_WORKSPACE, Bytes(params[8], pool_desc)},
+                                     {DNNL_ARG_SCRATCHPAD, plan->pool_back_scratch}});
+  }
+  plan->norm_back.execute(stream, {{DNNL_ARG_SRC, memory(plan->act, Engine(), params[4])},
+                                   {DNNL_ARG_MEAN, Vector(params[5], channels)},
+                                   {DNNL_ARG_VARIANCE, Vector(params[6], channels)},
+                                   {DNNL_ARG_DIFF_DST, d_norm},
+                                   {DNNL_ARG_SCALE, Vector(params[3], channels)},
+                                   {DNNL_ARG_WORKSPACE, Bytes(params[7], relu_desc)},
+                                   {DNNL_ARG_DIFF_SRC, plan->d_conv},
+                                   {DNNL_ARG_DIFF_SCALE, Vector(params[11], channels)},
+                                   {DNNL_ARG_DIFF_SHIFT, Vector(params[12], channels)},
+                                   {DNNL_ARG_SCRATCHPAD, plan->norm_back_scratch}});
+  memory d_conv_read = plan->d_conv;
+  if (position == Position::kFirst) {
+    std::memset(params[9], 0, Elements(g.src) * sizeof(float));
+  } else {
+    d_conv_read = Input(stream, plan->data_dy, plan->d_conv.get_data_handle());
+    memory dx(plan->data_dx.plain, Engine(), params[9]);
+    plan->data_back.execute(stream, {{DNNL_ARG_DIFF_DST, d_conv_read},
+                                     {DNNL_ARG_WEIGHTS, Input(stream, plan->data_weights, params[2])},
+                                     {DNNL_ARG_DIFF_SRC, plan->data_dx.needs_reorder ? plan->data_dx.buffer : dx},
+                                     {DNNL_ARG_SCRATCHPAD, plan->data_back_scratch}});
+    Output(stream, plan->data_dx, dx);
+  }
+  memory dw(plan->weights_dw.plain, Engine(), params[10]);
+  plan->weights_back.execute(stream, {{DNNL_ARG_DIFF_DST, Input(stream, plan->weights_dy, d_conv_read.get_data_handle())},
+                                      {DNNL_ARG_SRC, Input(stream, plan->weights_src, params[1])},
+                                      {DNNL_ARG_DIFF_WEIGHTS, plan->weights_dw.needs_reorder ? plan->weights_dw.buffer : dw},
+                                      {DNNL_ARG_SCRATCHPAD, plan->weights_back_scratch}});
+  Output(stream, plan->weights_dw, dw);
+  stream.wait();
+}
+
+// Checks the tensors' ranks, types and shapes, then runs the forward or the backward block.
+int RunBlock(Position position, bool backward, bool bf16, const char *name, int nparam, void **params, int *ndims,
+             int64_t **shapes, const char **dtypes) {
+  const int expected = backward ? kBlockBackwardParams : kBlockForwardParams;
+  if (nparam != expected) {
+    std::fprintf(stderr, "%s: expected %d tensors, got %d\n", name, expected, nparam);
+    return 1;
+  }
+  // forward: x w gamma beta | y conv mean var mask pool; backward: dy x w gamma conv mean var mask pool | dx dw dg db
+  static const char kForwardKinds[] = "44114411bb", kBackwardKinds[] = "4441411bb4411";
+  const char *kinds = backward ? kBackwardKinds : kForwardKinds;
+  for (int i = 0; i < expected; ++i) {
+    const bool bytes = kinds[i] == 'b';
+    const int rank = kinds[i] == '1' ? 1 : 4;
+    if (ndims[i] != rank || std::strcmp(dtypes[i], bytes ? "uint8" : "float32") != 0) {
+      std::fprintf(stderr, "%s: tensor %d must be %d-D %s, got %d-D %s\n", name, i, rank,
+                   bytes ? "uint8" : "float32", ndims[i], dtypes[i]);
+      return 1;
+    }
+  }
+  const int x = backward ? 1 : 0, w = x + 1, y = backward ? 0 : 4, conv = backward ? 4 : 5;
+  BlockGeometry g = BlockGeometryOf(shapes[x], shapes[w], shapes[y], shapes[conv]);
+  const int64_t channels = g.conv[1];
+  const int gamma = backward ? 3 : 2, mask = backward ? 7 : 8, pool = mask + 1;
+  bool fits = BlockConsistent(g) && shapes[gamma][0] == channels && Dims(shapes[mask]) == g.conv &&
+              (g.pooled ? Dims(shapes[pool]) == g.out : Elements(Dims(shapes[pool])) == 1);
+  for (int i : backward ? std::vector<int>{5, 6, 11, 12} : std::vector<int>{3, 6, 7}) fits = fits && shapes[i][0] == channels;
+  if (backward) fits = fits && Dims(shapes[9]) == g.src && Dims(shapes[10]) == g.weights;
+  if (!fits) {
+    std::fprintf(stderr, "%s: shapes do not form a stride-1 convolution, its BatchNorm and a 2 or 1 max pooling\n", name);
+    return 1;
+  }
+  try {
+    std::shared_ptr<BlockPlan> plan = FindBlockPlan(position, g, bf16);
+    if (plan->relu_mask_bytes > static_cast<size_t>(Elements(g.conv)) ||
+        plan->pool_workspace_bytes > static_cast<size_t>(g.pooled ? Elements(g.out) : 1)) {
+      std::fprintf(stderr, "%s: oneDNN asks for larger workspaces than the tensors given\n", name);
+      return 1;
+    }
+    memory::desc relu_desc({static_cast<int64_t>(plan->relu_mask_bytes)}, dt::u8, tag::x);
+    memory::desc pool_desc({static_cast<int64_t>(std::max<size_t>(plan->pool_workspace_bytes, 1))}, dt::u8, tag::x);
+    if (backward) {
+      BlockBackward(plan.get(), position, g, params, relu_desc, pool_desc);
+    } else {
+      BlockForward(plan.get(), g, params, relu_desc, pool_desc);
+    }
   } catch (const dnnl::error &err) {
     std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
     return 1;
@@ -411,16 +702,26 @@ int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *
     return Run(ROLE, BF16, #NAME, nparam, params, ndims, shapes, dtypes);                            \
   }
 
-CRNN_CONV_ENTRY(CrnnConvForward, Role::kForward, false)
-CRNN_CONV_ENTRY(CrnnConvBackwardWeights, Role::kBackwardWeights, false)
-CRNN_CONV_ENTRY(CrnnConvForwardBf16, Role::kForward, true)
-CRNN_CONV_ENTRY(CrnnConvBackwardWeightsBf16, Role::kBackwardWeights, true)
-CRNN_CONV_ENTRY(CrnnConvBackward, Role::kBackward, false)
-CRNN_CONV_ENTRY(CrnnConvBackwardBf16, Role::kBackward, true)
 CRNN_CONV_ENTRY(CrnnConvBiasRelu, Role::kBiasRelu, false)
 CRNN_CONV_ENTRY(CrnnConvBiasReluBf16, Role::kBiasRelu, true)
 CRNN_CONV_ENTRY(CrnnConvBiasReluPool, Role::kBiasReluPool, false)
 CRNN_CONV_ENTRY(CrnnConvBiasReluPoolBf16, Role::kBiasReluPool, true)
+
+#define CRNN_BLOCK_ENTRY(NAME, POSITION, BACKWARD, BF16)                                              \
+  extern "C" __attribute__((visibility("default"))) int NAME(int nparam, void **params, int *ndims, int64_t **shapes, const char **dtypes, \
+                      void * /*stream*/, void * /*extra*/) {                                        \
+    return RunBlock(POSITION, BACKWARD, BF16, #NAME, nparam, params, ndims, shapes, dtypes);         \
+  }
+#define CRNN_BLOCK_ENTRIES(POS)                                                  \
+  CRNN_BLOCK_ENTRY(CrnnBlockForward##POS, Position::k##POS, false, false)        \
+  CRNN_BLOCK_ENTRY(CrnnBlockForward##POS##Bf16, Position::k##POS, false, true)   \
+  CRNN_BLOCK_ENTRY(CrnnBlockBackward##POS, Position::k##POS, true, false)        \
+  CRNN_BLOCK_ENTRY(CrnnBlockBackward##POS##Bf16, Position::k##POS, true, true)
+
+CRNN_BLOCK_ENTRIES(First)
+CRNN_BLOCK_ENTRIES(Middle)
+CRNN_BLOCK_ENTRIES(Last)
+CRNN_BLOCK_ENTRIES(Only)
 
 // 1 when the "Bf16" entry points compute in bf16 on this CPU, 0 when they run the float32 kernels.
 extern "C" __attribute__((visibility("default"))) int CrnnConvHasBf16() {
