@@ -27,10 +27,10 @@ class Conv(nn.Cell):
 
     native_dtype ('float32'/'bfloat16') runs the layer on the native CPU library with the nn.Conv2d's and
     nn.BatchNorm2d's own parameters; None uses nn.Conv2d and nn.BatchNorm2d. Parameters are the same
-    either way. Training: the whole layer is one native block (position: where the layer sits, see
-    BLOCK_POSITIONS; the first one returns no gradient for its input, the image); inference
-    (set_train(False)) folds the BatchNorm into the convolution and runs convolution, bias, ReLU and the
-    pooling as one kernel.
+    either way. Training: the whole layer is one native block (the first one returns no gradient for its
+    input, the image); inference (set_train(False)) folds the BatchNorm into the convolution and runs
+    convolution, bias, ReLU and the pooling as one kernel. position: where the layer sits in the chain of
+    native layers (see POSITIONS), whose activations are channels-last between them.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size=3, pad_mode="same", native_dtype=None, pool=None,
@@ -41,7 +41,7 @@ class Conv(nn.Cell):
         self.block = None if native_dtype is None else \
             NativeConvBlock(kernel_size, pad_mode, native_dtype, pool, position)
         self.native_inference = None if native_dtype is None else \
-            NativeConvBiasRelu(kernel_size, pad_mode, native_dtype, pool)
+            NativeConvBiasRelu(kernel_size, pad_mode, native_dtype, pool, position)
         self.bn = _batch_norm(out_channels)
         self.relu = nn.ReLU()
         self.pool = None if pool is None else nn.MaxPool2d(kernel_size=pool, stride=pool, pad_mode="same")
@@ -80,8 +80,8 @@ class VGG(nn.Cell):
     def __init__(self, native_dtype=None):
         super().__init__()
         # Max pooling 2x2 after conv1 and conv2, 2x1 (height only) after conv4 and conv6.
-        # Natively trained, the activations are channels-last from conv1's output to conv7's input; conv1
-        # reads the image and computes no gradient for it.
+        # Native layers hand channels-last activations on from conv1's output to conv7's input; conv1 reads
+        # the image (and computes no gradient for it in training).
         self.conv1 = Conv(3, 64, native_dtype=native_dtype, pool=(2, 2), position="First")
         self.conv2 = Conv(64, 128, native_dtype=native_dtype, pool=(2, 2), position="Middle")
         self.conv3 = Conv(128, 256, native_dtype=native_dtype, position="Middle")

@@ -29,10 +29,11 @@ CPU_CONV_CHOICES = ("native", "mindspore")
 CPU_CONV_DTYPES = ("float32", "bfloat16")
 _ENTRY_SUFFIX = {"float32": "", "bfloat16": "Bf16"}
 # The kernels the network calls, each in every dtype's variant, and the library's own queries.
-# Where a training block sits: NCHW in (the image) and/or NCHW out (to the LSTMs), channels-last between.
-BLOCK_POSITIONS = ("First", "Middle", "Last", "Only")
-KERNELS = ("CrnnConvBiasRelu", "CrnnConvBiasReluPool") + tuple(f"CrnnBlock{pass_}{position}" for pass_ in ("Forward", "Backward")
-                                           for position in BLOCK_POSITIONS)
+# Where a layer sits in the chain of native layers: NCHW in (the image: First) and/or NCHW out (to the
+# LSTMs: Last), channels-last between them; Only is NCHW at both ends.
+POSITIONS = ("First", "Middle", "Last", "Only")
+KERNELS = tuple(f"{kernel}{position}" for kernel in ("CrnnConvBiasRelu", "CrnnConvBiasReluPool", "CrnnBlockForward",
+                                                     "CrnnBlockBackward") for position in POSITIONS)
 BATCH_NORM_EPS = 1e-4  # the library's BatchNorm epsilon (kBatchNormEpsilon), the network's
 ENTRY_POINTS = tuple(k + suffix for k in KERNELS for suffix in _ENTRY_SUFFIX.values()) + (
     "CrnnConvHasBf16", "CrnnConvOnednnVersion", "CrnnConvCachedPlans", "CrnnConvSourceSha256")
@@ -129,7 +130,9 @@ def _kernel_hw(kernel_size, pad_mode):
     return (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
 
 
-def _check_pool(pool, pad_mode):
+def _check_position_and_pool(position, pool, pad_mode):
+    if position not in POSITIONS:
+        raise ValueError(f"position must be one of {', '.join(POSITIONS)}, got {position!r}")
     if pool is not None and (pad_mode != "same" or any(size not in (1, 2) for size in pool)):
         raise ValueError(f"pooling needs a 'same' convolution and a window of 2 or 1, got {pad_mode!r}, {pool}")
 
@@ -154,20 +157,20 @@ class NativeConvBiasRelu(nn.Cell):
     nn.MaxPool2d(pool, pool, pad_mode="same") would after it ('same' convolutions only).
 
     For a convolution followed by BatchNorm and ReLU whose BatchNorm has been folded into weight and
-    bias (fold_batch_norm); no gradient.
+    bias (fold_batch_norm); no gradient. position: one of POSITIONS.
     """
 
-    def __init__(self, kernel_size, pad_mode, dtype="float32", pool=None):
+    def __init__(self, kernel_size, pad_mode, dtype="float32", pool=None, position="Only"):
         super().__init__()
         kernel = _kernel_hw(kernel_size, pad_mode)
-        _check_pool(pool, pad_mode)
+        _check_position_and_pool(position, pool, pad_mode)
 
         def output_shape(x, w, b):
             return _pooled_shape([x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)], pool)
 
-        entry = "CrnnConvBiasRelu" if pool is None else "CrnnConvBiasReluPool"
+        entry = ("CrnnConvBiasRelu" if pool is None else "CrnnConvBiasReluPool") + position
         self.kernel = _custom_op(entry, dtype, output_shape, lambda x, *_: x, role="bias_relu", kernel=list(kernel),
-                                 pad_mode=pad_mode, pool=list(pool or (1, 1)))
+                                 pad_mode=pad_mode, pool=list(pool or (1, 1)), position=position)
 
     def construct(self, x, weight, bias):
         return self.kernel(x, weight, bias)
@@ -176,7 +179,7 @@ class NativeConvBiasRelu(nn.Cell):
 class NativeConvBlock(nn.Cell):
     """Training: max_pool(relu(batch_norm(conv(x, weight)))) on the batch's statistics (BatchNorm epsilon
     BATCH_NORM_EPS), forward in one native call and backward in one; between blocks the activations stay
-    channels-last (position: one of BLOCK_POSITIONS, where the network's NCHW tensors meet them).
+    channels-last (position: one of POSITIONS, where the network's NCHW tensors meet them).
 
     Returns (y, conv, mean, variance, relu mask, pool workspace): y is the block's output, mean and
     variance the batch's (biased) per channel, from which the caller updates the moving statistics;
@@ -187,16 +190,14 @@ class NativeConvBlock(nn.Cell):
     def __init__(self, kernel_size, pad_mode, dtype="float32", pool=None, position="Only"):
         super().__init__()
         kernel = _kernel_hw(kernel_size, pad_mode)
-        _check_pool(pool, pad_mode)
-        if position not in BLOCK_POSITIONS:
-            raise ValueError(f"position must be one of {', '.join(BLOCK_POSITIONS)}, got {position!r}")
+        _check_position_and_pool(position, pool, pad_mode)
 
         def forward_shape(x, w, gamma, beta):
             conv = [x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)]
             out = _pooled_shape(conv, pool)
             return out, conv, [w[0]], [w[0]], conv, out if out != conv else [1, 1, 1, 1]
 
-        attributes = dict(kernel=list(kernel), pad_mode=pad_mode, pool=list(pool or (1, 1)), position=position)
+        attributes = {"kernel": list(kernel), "pad_mode": pad_mode, "pool": list(pool or (1, 1)), "position": position}
         backward = _custom_op(f"CrnnBlockBackward{position}", dtype, lambda dy, x, w, gamma, *_: (x, w, gamma, gamma),
                               lambda dy, x, w, gamma, *_: (x, w, gamma, gamma), role="block_backward", **attributes)
 

@@ -10,9 +10,10 @@
 // The "Bf16" entry points let oneDNN compute the convolutions in bfloat16 (fp32 in, fp32 out, fp32
 // accumulation) where the CPU has bf16 instructions, and are the float32 kernels elsewhere (CrnnConvHasBf16
 // says which).
-// CrnnConvBiasRelu is the inference kernel of a convolution whose BatchNorm the caller has folded into
-// the weights and a bias: params = (input, weights, bias (1-D), output), all float32 NCHW / OIHW,
-// relu(conv(x, w) + b) in one oneDNN primitive (forward_inference, bias, ReLU post-op). CrnnConvBiasReluPool
+// CrnnConvBiasRelu<Position> is the inference kernel of a convolution whose BatchNorm the caller has folded
+// into the weights and a bias: params = (input, weights, bias (1-D), output), float32, activations NCHW or
+// nhwc as the Position says, weights OIHW, relu(conv(x, w) + b) in one oneDNN primitive (forward_inference,
+// bias, ReLU post-op). CrnnConvBiasReluPool<Position>
 // follows that ("same" padding) with a max pooling whose window equals its stride, 2 or 1 per axis, read
 // from the output shape (2 where it is smaller than the input), padded at the end as MindSpore's pad_mode
 // "same" pads; the pooling reads the convolution's output in oneDNN's layout, and only the pooled result
@@ -39,6 +40,15 @@ using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
 enum class Role { kBiasRelu, kBiasReluPool };
+
+// Where a layer sits in a chain of layers whose activations are channels-last (nhwc) between them: each
+// layer's output is nhwc data in a tensor MindSpore sees as (N, C, H, W), read only by the next layer's
+// kernel. kFirst reads a plain NCHW input (the image), kLast writes plain NCHW (for the LSTMs), kOnly is
+// NCHW at both ends (a single layer), kMiddle at neither.
+enum class Position { kFirst, kMiddle, kLast, kOnly };
+
+bool PlainInput(Position p) { return p == Position::kFirst || p == Position::kOnly; }
+bool PlainOutput(Position p) { return p == Position::kLast || p == Position::kOnly; }
 
 dnnl::engine &Engine() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -142,14 +152,16 @@ bool HasAvx512() {
 
 // in_type: the type of the operands a kernel reads; bf16 ones are converted by the reorders into the
 // blocked layout (so oneDNN picks its bf16 / AMX kernels). What a kernel writes stays float32.
-std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bool fpmath_bf16) {
-  // float32 activations channels-last (nhwc) on AVX-512 where the input has channels enough for it:
-  // oneDNN then runs its brgemm kernels, 20-35% faster per V2 layer than the nChw16c direct kernels
-  // `any` picks. conv1's 3 input channels, and AVX2 (no faster there) or older CPUs (slower), keep `any`.
+std::unique_ptr<Plan> MakeTypedPlan(Role role, Position position, const Geometry &g, dt in_type, bool fpmath_bf16) {
+  // Activations channels-last (nhwc) on AVX-512 where the input has channels enough for it: oneDNN then
+  // runs its brgemm kernels, 20-35% faster per V2 layer than the nChw16c direct kernels `any` picks.
+  // conv1's 3 input channels, and AVX2 (no faster there) or older CPUs (slower), keep `any`.
   // Weights: whatever the kernel asks for.
-  const bool channels_last = in_type == dt::f32 && g.src[1] >= 16 && HasAvx512();
+  const bool channels_last = g.src[1] >= 16 && HasAvx512();
   const tag activations = channels_last ? tag::nhwc : tag::any;
-  memory::desc src_plain(g.src, dt::f32, tag::nchw), dst_plain(g.dst, dt::f32, tag::nchw);
+  const tag output = HasAvx512() ? tag::nhwc : tag::any;
+  memory::desc src_plain(g.src, dt::f32, PlainInput(position) ? tag::nchw : tag::nhwc);
+  memory::desc dst_plain(g.dst, dt::f32, PlainOutput(position) ? tag::nchw : tag::nhwc);
   memory::desc w_plain(g.weights, dt::f32, tag::oihw);
   memory::desc bias(memory::dims{g.weights[0]}, dt::f32, tag::x);
   dnnl::primitive_attr attr;
@@ -161,7 +173,7 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
   auto pd = dnnl::convolution_forward::primitive_desc(
       Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
       memory::desc(g.src, in_type, activations), memory::desc(g.weights, in_type, tag::any), bias,
-      memory::desc(g.dst, dt::f32, activations), memory::dims{1, 1}, g.pad_l, g.pad_r, attr);
+      memory::desc(g.dst, dt::f32, output), memory::dims{1, 1}, g.pad_l, g.pad_r, attr);
   auto plan = std::make_unique<Plan>();
   plan->kernel = dnnl::convolution_forward(pd);
   plan->inputs.resize(3);
@@ -173,11 +185,12 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, const Geometry &g, dt in_type, bo
   } else {
     auto pool_pd = dnnl::pooling_forward::primitive_desc(
         Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, pd.dst_desc(),
-        memory::desc(g.pooled, dt::f32, tag::any), g.pool_window, g.pool_window, memory::dims{0, 0},
+        memory::desc(g.pooled, dt::f32, output), g.pool_window, g.pool_window, memory::dims{0, 0},
         g.pool_pad_l, g.pool_pad_r);
     plan->pool = dnnl::pooling_forward(pool_pd);
     plan->conv_out = memory(pd.dst_desc(), Engine());
-    plan->out.Prepare(DNNL_ARG_DST, memory::desc(g.pooled, dt::f32, tag::nchw), pool_pd.dst_desc(), true);
+    plan->out.Prepare(DNNL_ARG_DST, memory::desc(g.pooled, dt::f32, PlainOutput(position) ? tag::nchw : tag::nhwc),
+                      pool_pd.dst_desc(), true);
   }
   plan->scratchpad = memory(pd.scratchpad_desc(), Engine());
   return plan;
@@ -201,17 +214,17 @@ bool RefuseBf16Plans() {
 }
 
 // A bf16 plan where the hardware has bf16, else exactly the float32 plan.
-std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
+std::unique_ptr<Plan> MakePlan(Role role, Position position, const Geometry &g, bool bf16) {
   if (bf16 && HasBf16Hardware()) {
     try {
       if (RefuseBf16Plans()) throw dnnl::error(dnnl_unimplemented, "bf16 plans refused (CRNN_CONV_REFUSE_BF16_PLANS)");
-      return MakeTypedPlan(role, g, dt::bf16, false);
+      return MakeTypedPlan(role, position, g, dt::bf16, false);
     } catch (const dnnl::error &) {
       // No bf16 kernel for this shape: float32 kernels, allowed to use bf16 arithmetic where they can.
-      return MakeTypedPlan(role, g, dt::f32, true);
+      return MakeTypedPlan(role, position, g, dt::f32, true);
     }
   }
-  return MakeTypedPlan(role, g, dt::f32, false);
+  return MakeTypedPlan(role, position, g, dt::f32, false);
 }
 
 // Plans hold their blocked buffers (up to tens of MB each), so the cache keeps at most kMaxPlans and
@@ -220,7 +233,7 @@ std::unique_ptr<Plan> MakePlan(Role role, const Geometry &g, bool bf16) {
 constexpr size_t kMaxPlans = 64;
 
 struct PlanCache {
-  using Key = std::tuple<int, bool, memory::dims, memory::dims, memory::dims, memory::dims>;
+  using Key = std::tuple<int, int, bool, memory::dims, memory::dims, memory::dims, memory::dims>;
   struct Entry {
     std::shared_ptr<Plan> plan;
     uint64_t last_use;
@@ -235,16 +248,16 @@ PlanCache &Cache() {
   return cache;
 }
 
-std::shared_ptr<Plan> FindPlan(Role role, const Geometry &g, bool bf16) {
+std::shared_ptr<Plan> FindPlan(Role role, Position position, const Geometry &g, bool bf16) {
   PlanCache &cache = Cache();
-  PlanCache::Key key(static_cast<int>(role), bf16, g.src, g.weights, g.dst, g.pooled);
+  PlanCache::Key key(static_cast<int>(role), static_cast<int>(position), bf16, g.src, g.weights, g.dst, g.pooled);
   std::lock_guard<std::mutex> guard(cache.lock);
   auto found = cache.entries.find(key);
   if (found != cache.entries.end()) {
     found->second.last_use = ++cache.clock;
     return found->second.plan;  // shared: an evicted plan lives until the call using it returns
   }
-  std::shared_ptr<Plan> plan = MakePlan(role, g, bf16);
+  std::shared_ptr<Plan> plan = MakePlan(role, position, g, bf16);
   if (cache.entries.size() >= kMaxPlans) {
     auto oldest = std::min_element(cache.entries.begin(), cache.entries.end(), [](const auto &a, const auto &b) {
       return a.second.last_use < b.second.last_use;
@@ -281,7 +294,7 @@ void Execute(Plan *plan, void **params) {
   stream.wait();
 }
 
-int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *ndims, int64_t **shapes,
+int Run(Role role, Position position, bool bf16, const char *name, int nparam, void **params, int *ndims, int64_t **shapes,
         const char **dtypes) {
   if (nparam != 4) {
     std::fprintf(stderr, "%s: expected 3 inputs and 1 output, got %d tensors\n", name, nparam);
@@ -303,7 +316,7 @@ int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *
   // No exception may cross the extern "C" boundary into MindSpore: it would abort the process (and a
   // training run with it) instead of failing the one kernel with a message.
   try {
-    std::shared_ptr<Plan> plan = FindPlan(role, g, bf16);
+    std::shared_ptr<Plan> plan = FindPlan(role, position, g, bf16);
     Execute(plan.get(), params);
   } catch (const dnnl::error &err) {
     std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
@@ -337,11 +350,6 @@ int Run(Role role, bool bf16, const char *name, int nparam, void **params, int *
 // shape; (1, 1, 1, 1) when not pooled). Backward params: dy, x, w, gamma, conv, mean, variance, relu mask,
 // pool workspace -> dx, dw, dgamma, dbeta. The BatchNorm's epsilon is the network's, kBatchNormEpsilon;
 // its moving statistics are updated by the caller from mean and variance.
-enum class Position { kFirst, kMiddle, kLast, kOnly };
-
-bool PlainInput(Position p) { return p == Position::kFirst || p == Position::kOnly; }
-bool PlainOutput(Position p) { return p == Position::kLast || p == Position::kOnly; }
-
 constexpr float kBatchNormEpsilon = 1e-4f;  // nn.BatchNorm2d(eps=1e-4) in src/crnn.py
 constexpr int kBlockForwardParams = 10, kBlockBackwardParams = 13;
 
@@ -696,16 +704,21 @@ int RunBlock(Position position, bool backward, bool bf16, const char *name, int 
 
 }  // namespace
 
-#define CRNN_CONV_ENTRY(NAME, ROLE, BF16)                                                            \
+#define CRNN_CONV_ENTRY(NAME, ROLE, POSITION, BF16)                                                  \
   extern "C" __attribute__((visibility("default"))) int NAME(int nparam, void **params, int *ndims, int64_t **shapes, const char **dtypes, \
                       void * /*stream*/, void * /*extra*/) {                                        \
-    return Run(ROLE, BF16, #NAME, nparam, params, ndims, shapes, dtypes);                            \
+    return Run(ROLE, POSITION, BF16, #NAME, nparam, params, ndims, shapes, dtypes);                  \
   }
+#define CRNN_CONV_ENTRIES(POS)                                                                   \
+  CRNN_CONV_ENTRY(CrnnConvBiasRelu##POS, Role::kBiasRelu, Position::k##POS, false)               \
+  CRNN_CONV_ENTRY(CrnnConvBiasRelu##POS##Bf16, Role::kBiasRelu, Position::k##POS, true)          \
+  CRNN_CONV_ENTRY(CrnnConvBiasReluPool##POS, Role::kBiasReluPool, Position::k##POS, false)       \
+  CRNN_CONV_ENTRY(CrnnConvBiasReluPool##POS##Bf16, Role::kBiasReluPool, Position::k##POS, true)
 
-CRNN_CONV_ENTRY(CrnnConvBiasRelu, Role::kBiasRelu, false)
-CRNN_CONV_ENTRY(CrnnConvBiasReluBf16, Role::kBiasRelu, true)
-CRNN_CONV_ENTRY(CrnnConvBiasReluPool, Role::kBiasReluPool, false)
-CRNN_CONV_ENTRY(CrnnConvBiasReluPoolBf16, Role::kBiasReluPool, true)
+CRNN_CONV_ENTRIES(First)
+CRNN_CONV_ENTRIES(Middle)
+CRNN_CONV_ENTRIES(Last)
+CRNN_CONV_ENTRIES(Only)
 
 #define CRNN_BLOCK_ENTRY(NAME, POSITION, BACKWARD, BF16)                                              \
   extern "C" __attribute__((visibility("default"))) int NAME(int nparam, void **params, int *ndims, int64_t **shapes, const char **dtypes, \
