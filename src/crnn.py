@@ -13,7 +13,8 @@ from mindspore.common import dtype as mstype
 from mindspore.common.initializer import TruncatedNormal, Uniform, initializer
 
 from src.errors import CRNNError
-from src.native_conv import BATCH_NORM_EPS, NativeConvBiasRelu, NativeConvBlock, fold_batch_norm, native_conv_dtype
+from src.native_conv import (BATCH_NORM_EPS, NativeBidirectionalLstm, NativeConvBiasRelu, NativeConvBlock, fold_batch_norm,
+                             native_conv_dtype)
 
 
 def _batch_norm(channels):
@@ -112,14 +113,23 @@ class BidirectionalLSTM(nn.Cell):
     parameters. nn.LSTM runs one LSTM per direction and reverses the sequence before and after the
     backward one; the CPU operator walks both directions itself, with the same numbers (equal outputs
     and gradients), and a training step gets ~2% faster (evaluation: no change measured).
+    native_dtype ('float32'/'bfloat16', CPU only): inference runs the layer as one native call on the
+    nn.LSTM's own parameters instead.
     """
 
-    def __init__(self, in_size, hidden_size, out_size, one_op=False):
+    def __init__(self, in_size, hidden_size, out_size, one_op=False, native_dtype=None):
         super().__init__()
         self.rnn = nn.LSTM(in_size, hidden_size, bidirectional=True)
         self.embedding = nn.Dense(2 * hidden_size, out_size)
         self.hidden_size = hidden_size
         self.bidirectional_op = ops.LSTM(in_size, hidden_size, 1, True, True, 0.0) if one_op else None
+        self.native_inference = None if native_dtype is None else NativeBidirectionalLstm(native_dtype)
+
+    def _native(self, x):
+        rnn = self.rnn
+        return self.native_inference(x, ops.stack([rnn.w_ih_list[0], rnn.w_ih_list[1]]),
+                                     ops.stack([rnn.w_hh_list[0], rnn.w_hh_list[1]]),
+                                     ops.stack([rnn.b_ih_list[0] + rnn.b_hh_list[0], rnn.b_ih_list[1] + rnn.b_hh_list[1]]))
 
     def _both_directions(self, x):
         rnn = self.rnn
@@ -131,7 +141,9 @@ class BidirectionalLSTM(nn.Cell):
         return self.bidirectional_op(x, state, state, weights)[0]
 
     def construct(self, x):
-        if self.bidirectional_op is None:
+        if self.native_inference is not None and not self.training:
+            recurrent = self._native(x)
+        elif self.bidirectional_op is None:
             recurrent, _ = self.rnn(x)
         else:
             recurrent = self._both_directions(x)
@@ -148,8 +160,8 @@ class CRNNV2(nn.Cell):
         self.input_size = config.input_size
         self.vgg = VGG(native_dtype)
         self.rnn = nn.SequentialCell([
-            BidirectionalLSTM(config.input_size, config.hidden_size, config.hidden_size, one_op_lstm),
-            BidirectionalLSTM(config.hidden_size, config.hidden_size, config.class_num, one_op_lstm)])
+            BidirectionalLSTM(config.input_size, config.hidden_size, config.hidden_size, one_op_lstm, native_dtype),
+            BidirectionalLSTM(config.hidden_size, config.hidden_size, config.class_num, one_op_lstm, native_dtype)])
 
     def construct(self, x):
         return self.rnn(feature_map_to_sequence(self.vgg(x), self.input_size))

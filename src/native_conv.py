@@ -33,7 +33,8 @@ _ENTRY_SUFFIX = {"float32": "", "bfloat16": "Bf16"}
 # LSTMs: Last), channels-last between them; Only is NCHW at both ends.
 POSITIONS = ("First", "Middle", "Last", "Only")
 KERNELS = tuple(f"{kernel}{position}" for kernel in ("CrnnConvBiasRelu", "CrnnConvBiasReluPool", "CrnnBlockForward",
-                                                     "CrnnBlockBackward") for position in POSITIONS)
+                                                     "CrnnBlockBackward") for position in POSITIONS) + (
+    "CrnnLstmInference",)
 BATCH_NORM_EPS = 1e-4  # the library's BatchNorm epsilon (kBatchNormEpsilon), the network's
 ENTRY_POINTS = tuple(k + suffix for k in KERNELS for suffix in _ENTRY_SUFFIX.values()) + (
     "CrnnConvHasBf16", "CrnnConvOnednnVersion", "CrnnConvCachedPlans", "CrnnConvSourceSha256")
@@ -219,5 +220,22 @@ def fold_batch_norm(weight, gamma, beta, mean, variance, eps):
     return weight * ops.reshape(scale, (-1, 1, 1, 1)), beta - mean * scale
 
 
+class NativeBidirectionalLstm(nn.Cell):
+    """Inference only: one bidirectional LSTM layer, zero initial states, (T, N, C) -> (T, N, 2H) with the
+    forward direction's outputs first, as nn.LSTM(C, H, bidirectional=True) computes it, in one native call.
+
+    Takes the weights stacked per direction: w_layer (2, 4H, C), w_iter (2, 4H, H), bias (2, 4H), the sum of
+    nn.LSTM's two biases. bfloat16 computes in bf16 where the CPU has bf16 instructions; no gradient.
+    """
+
+    def __init__(self, dtype="float32"):
+        super().__init__()
+        self.kernel = _custom_op("CrnnLstmInference", dtype, lambda x, w_layer, w_iter, bias: [x[0], x[1], 2 * w_iter[2]],
+                                 lambda x, *_: x, role="lstm_inference")
+
+    def construct(self, x, w_layer, w_iter, bias):
+        return self.kernel(x, w_layer, w_iter, bias)
+
+
 # The cells that run the library: a network holding any of them cannot be exported.
-NATIVE_CELLS = (NativeConvBlock, NativeConvBiasRelu)
+NATIVE_CELLS = (NativeConvBlock, NativeConvBiasRelu, NativeBidirectionalLstm)

@@ -17,8 +17,8 @@ from src.crnn import crnn
 from src.errors import ConfigError
 from src.loss import CTCLoss
 from src.model_utils.config import load_config
-from src.native_conv import (BATCH_NORM_EPS, NATIVE_CELLS, NativeConvBiasRelu, NativeConvBlock, fold_batch_norm,
-                             library_has_bf16, library_path, library_problem, native_conv_dtype)
+from src.native_conv import (BATCH_NORM_EPS, NATIVE_CELLS, NativeBidirectionalLstm, NativeConvBiasRelu, NativeConvBlock,
+                             fold_batch_norm, library_has_bf16, library_path, library_problem, native_conv_dtype)
 from tests.conftest import DEMO_WORDS, REALDATA, REPO, SHIPPED, needs_realdata, run_script
 
 ms.set_context(mode=ms.GRAPH_MODE, device_target="CPU")
@@ -317,7 +317,7 @@ def test_networks_for_export_and_other_devices_use_mindspore_convolution():
     def native_cells(net):
         return [name for name, cell in net.cells_and_names() if isinstance(cell, NATIVE_CELLS)]
 
-    assert len(native_cells(crnn(config("--model_version", "V2"), full_precision=True))) == 14
+    assert len(native_cells(crnn(config("--model_version", "V2"), full_precision=True))) == 16  # 7 layers x 2, 2 LSTMs
     assert native_cells(crnn(config("--model_version", "V2"), full_precision=True, for_export=True)) == []
     assert native_cells(crnn(config("--model_version", "V2", "--cpu_conv", "mindspore"), full_precision=True)) == []
     gpu = config("--model_version", "V2")
@@ -631,3 +631,35 @@ def test_training_steps_update_batch_norm_moving_statistics_as_mindspores_batch_
         assert moved > 1e-5, name  # three steps moved it
         # of the movement: a missed or doubled update is O(1); the sums' order ~1e-3 (conv1's mean, near 0)
         assert relative_error(stats_native[name] - initial[name], want - initial[name]) < 1e-2, name
+
+
+class LstmPair(nn.Cell):
+    """nn.LSTM (bidirectional) and the native inference kernel on its parameters."""
+
+    def __init__(self, in_size, hidden, dtype):
+        super().__init__()
+        self.rnn = nn.LSTM(in_size, hidden, bidirectional=True)
+        self.native = NativeBidirectionalLstm(dtype)
+
+    def construct(self, x):
+        rnn = self.rnn
+        native = self.native(x, ops.stack([rnn.w_ih_list[0], rnn.w_ih_list[1]]),
+                             ops.stack([rnn.w_hh_list[0], rnn.w_hh_list[1]]),
+                             ops.stack([rnn.b_ih_list[0] + rnn.b_hh_list[0], rnn.b_ih_list[1] + rnn.b_hh_list[1]]))
+        return rnn(x)[0], native
+
+
+@pytest.mark.parametrize("in_size", [512, 256], ids=["rnn1", "rnn2"])  # V2's two layers, hidden 256
+def test_native_lstm_inference_matches_nn_lstm(in_size):
+    rng = np.random.default_rng(in_size)
+    x = ms.Tensor(rng.standard_normal((24, 3, in_size)).astype(np.float32))
+    for dtype in ("float32", "bfloat16"):
+        pair = LstmPair(in_size, 256, dtype)
+        pair.set_train(False)
+        want, got = (y.asnumpy() for y in pair(x))
+        assert got.shape == want.shape == (24, 3, 512)
+        error = relative_error(got, want)
+        if dtype == "float32" or not library_has_bf16(library_path()):
+            assert error < 1e-5, dtype  # 1e-6 measured
+        else:
+            assert 1e-4 < error < 2e-2, dtype  # bf16 operands: 5e-3 measured

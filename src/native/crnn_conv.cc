@@ -227,45 +227,56 @@ std::unique_ptr<Plan> MakePlan(Role role, Position position, const Geometry &g, 
   return MakeTypedPlan(role, position, g, dt::f32, false);
 }
 
-// Plans hold their blocked buffers (up to tens of MB each), so the cache keeps at most kMaxPlans and
+// Plans hold their blocked buffers (up to tens of MB each), so each cache keeps at most kMaxPlans and
 // drops the least recently used one beyond it: a process that meets ever new shapes (evaluation at
-// many batch sizes, a server) stays bounded. V2's inference uses 7 plans a batch size.
+// many batch sizes, a server) stays bounded. V2 uses 7 plans a batch size for inference, 7 for training.
 constexpr size_t kMaxPlans = 64;
 
-struct PlanCache {
-  using Key = std::tuple<int, int, bool, memory::dims, memory::dims, memory::dims, memory::dims>;
-  struct Entry {
-    std::shared_ptr<Plan> plan;
-    uint64_t last_use;
-  };
-  std::mutex lock;
-  std::map<Key, Entry> entries;
-  uint64_t clock = 0;
+template <class PlanT, class... KeyParts>
+class PlanCache {
+ public:
+  using Key = std::tuple<KeyParts...>;
+
+  // The plan for key, made by make() when there is none; shared: an evicted plan lives until the call
+  // using it returns.
+  template <class Make>
+  std::shared_ptr<PlanT> Find(const Key &key, Make make) {
+    std::lock_guard<std::mutex> guard(lock_);
+    auto found = entries_.find(key);
+    if (found != entries_.end()) {
+      found->second.second = ++clock_;
+      return found->second.first;
+    }
+    std::shared_ptr<PlanT> plan = make();
+    if (entries_.size() >= kMaxPlans) {
+      auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto &a, const auto &b) {
+        return a.second.second < b.second.second;
+      });
+      entries_.erase(oldest);
+    }
+    entries_[key] = {plan, ++clock_};
+    return plan;
+  }
+
+  size_t Size() {
+    std::lock_guard<std::mutex> guard(lock_);
+    return entries_.size();
+  }
+
+ private:
+  std::mutex lock_;
+  std::map<Key, std::pair<std::shared_ptr<PlanT>, uint64_t>> entries_;
+  uint64_t clock_ = 0;
 };
 
-PlanCache &Cache() {
-  static PlanCache cache;
+PlanCache<Plan, int, int, bool, memory::dims, memory::dims, memory::dims, memory::dims> &Cache() {
+  static PlanCache<Plan, int, int, bool, memory::dims, memory::dims, memory::dims, memory::dims> cache;
   return cache;
 }
 
 std::shared_ptr<Plan> FindPlan(Role role, Position position, const Geometry &g, bool bf16) {
-  PlanCache &cache = Cache();
-  PlanCache::Key key(static_cast<int>(role), static_cast<int>(position), bf16, g.src, g.weights, g.dst, g.pooled);
-  std::lock_guard<std::mutex> guard(cache.lock);
-  auto found = cache.entries.find(key);
-  if (found != cache.entries.end()) {
-    found->second.last_use = ++cache.clock;
-    return found->second.plan;  // shared: an evicted plan lives until the call using it returns
-  }
-  std::shared_ptr<Plan> plan = MakePlan(role, position, g, bf16);
-  if (cache.entries.size() >= kMaxPlans) {
-    auto oldest = std::min_element(cache.entries.begin(), cache.entries.end(), [](const auto &a, const auto &b) {
-      return a.second.last_use < b.second.last_use;
-    });
-    cache.entries.erase(oldest);
-  }
-  cache.entries[key] = PlanCache::Entry{plan, ++cache.clock};
-  return plan;
+  return Cache().Find({static_cast<int>(role), static_cast<int>(position), bf16, g.src, g.weights, g.dst, g.pooled},
+                      [&] { return MakePlan(role, position, g, bf16); });
 }
 
 // The memory a kernel reads for op: the caller's data, or the blocked buffer it is reordered into.
@@ -516,37 +527,10 @@ std::unique_ptr<BlockPlan> MakeBlockPlan(Position position, const BlockGeometry 
   return MakeTypedBlockPlan(position, g, dt::f32, false);
 }
 
-// Block plans have a cache of their own, bounded the same way (a V2 training step uses 7).
-struct BlockPlanCache {
-  using Key = std::tuple<int, bool, memory::dims, memory::dims, memory::dims, memory::dims>;
-  std::mutex lock;
-  std::map<Key, std::pair<std::shared_ptr<BlockPlan>, uint64_t>> entries;
-  uint64_t clock = 0;
-};
-
-BlockPlanCache &BlockCache() {
-  static BlockPlanCache cache;
-  return cache;
-}
-
 std::shared_ptr<BlockPlan> FindBlockPlan(Position position, const BlockGeometry &g, bool bf16) {
-  BlockPlanCache &cache = BlockCache();
-  BlockPlanCache::Key key(static_cast<int>(position), bf16, g.src, g.weights, g.conv, g.out);
-  std::lock_guard<std::mutex> guard(cache.lock);
-  auto found = cache.entries.find(key);
-  if (found != cache.entries.end()) {
-    found->second.second = ++cache.clock;
-    return found->second.first;
-  }
-  std::shared_ptr<BlockPlan> plan = MakeBlockPlan(position, g, bf16);
-  if (cache.entries.size() >= kMaxPlans) {
-    auto oldest = std::min_element(cache.entries.begin(), cache.entries.end(), [](const auto &a, const auto &b) {
-      return a.second.second < b.second.second;
-    });
-    cache.entries.erase(oldest);
-  }
-  cache.entries[key] = {plan, ++cache.clock};
-  return plan;
+  static PlanCache<BlockPlan, int, bool, memory::dims, memory::dims, memory::dims, memory::dims> cache;
+  return cache.Find({static_cast<int>(position), bf16, g.src, g.weights, g.conv, g.out},
+                    [&] { return MakeBlockPlan(position, g, bf16); });
 }
 
 // Runs op's reorder from the chosen layout into the caller's memory, when there is one.
@@ -702,6 +686,109 @@ int RunBlock(Position position, bool backward, bool bf16, const char *name, int 
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Inference of one bidirectional LSTM layer, zero initial states, both directions' outputs concatenated
+// (forward first), as oneDNN's lstm_forward: params = x (T, N, C), w_layer (2, 4H, C), w_iter (2, 4H, H),
+// bias (2, 4H: b_ih + b_hh), y (T, N, 2H), all float32; the weights per direction as nn.LSTM keeps them
+// (gates i, f, g, o: oneDNN's order too). The "Bf16" entry computes in bf16 (inputs and weights converted,
+// output converted back) where the CPU has bf16 instructions.
+struct LstmPlan {
+  std::mutex lock;
+  dnnl::primitive kernel;
+  Operand src, w_layer, w_iter, bias, dst;
+  memory scratchpad;
+};
+
+std::unique_ptr<LstmPlan> MakeLstmPlan(const memory::dims &x, int64_t hidden, dt type) {
+  const int64_t steps = x[0], batch = x[1], channels = x[2];
+  auto plan = std::make_unique<LstmPlan>();
+  memory::desc src_plain({steps, batch, channels}, dt::f32, tag::tnc);
+  memory::desc dst_plain({steps, batch, 2 * hidden}, dt::f32, tag::tnc);
+  memory::desc w_layer_plain({1, 2, channels, 4, hidden}, dt::f32, tag::ldgoi);
+  memory::desc w_iter_plain({1, 2, hidden, 4, hidden}, dt::f32, tag::ldgoi);
+  memory::desc bias_plain({1, 2, 4, hidden}, dt::f32, tag::ldgo);
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  auto pd = dnnl::lstm_forward::primitive_desc(
+      Engine(), dnnl::prop_kind::forward_inference, dnnl::rnn_direction::bidirectional_concat,
+      memory::desc({steps, batch, channels}, type, tag::tnc), memory::desc(), memory::desc(),
+      memory::desc({1, 2, channels, 4, hidden}, type, tag::any), memory::desc({1, 2, hidden, 4, hidden}, type, tag::any),
+      memory::desc({1, 2, 4, hidden}, dt::f32, tag::ldgo), memory::desc({steps, batch, 2 * hidden}, type, tag::tnc),
+      memory::desc(), memory::desc(), attr);
+  plan->kernel = dnnl::lstm_forward(pd);
+  plan->src.Prepare(DNNL_ARG_SRC_LAYER, src_plain, pd.src_layer_desc(), false);
+  plan->w_layer.Prepare(DNNL_ARG_WEIGHTS_LAYER, w_layer_plain, pd.weights_layer_desc(), false);
+  plan->w_iter.Prepare(DNNL_ARG_WEIGHTS_ITER, w_iter_plain, pd.weights_iter_desc(), false);
+  plan->bias.Prepare(DNNL_ARG_BIAS, bias_plain, pd.bias_desc(), false);
+  plan->dst.Prepare(DNNL_ARG_DST_LAYER, dst_plain, pd.dst_layer_desc(), true);
+  plan->scratchpad = memory(pd.scratchpad_desc(), Engine());
+  return plan;
+}
+
+std::shared_ptr<LstmPlan> FindLstmPlan(const memory::dims &x, int64_t hidden, bool bf16) {
+  static PlanCache<LstmPlan, bool, memory::dims, int64_t> cache;
+  return cache.Find({bf16, x, hidden}, [&] {
+    if (bf16 && HasBf16Hardware()) {
+      try {
+        if (RefuseBf16Plans()) throw dnnl::error(dnnl_unimplemented, "bf16 plans refused (CRNN_CONV_REFUSE_BF16_PLANS)");
+        return MakeLstmPlan(x, hidden, dt::bf16);
+      } catch (const dnnl::error &) {
+      }
+    }
+    return MakeLstmPlan(x, hidden, dt::f32);
+  });
+}
+
+int RunLstm(bool bf16, const char *name, int nparam, void **params, int *ndims, int64_t **shapes, const char **dtypes) {
+  static const int kRanks[] = {3, 3, 3, 2, 3};
+  if (nparam != 5) {
+    std::fprintf(stderr, "%s: expected 4 inputs and 1 output, got %d tensors\n", name, nparam);
+    return 1;
+  }
+  for (int i = 0; i < 5; ++i) {
+    if (ndims[i] != kRanks[i] || std::strcmp(dtypes[i], "float32") != 0) {
+      std::fprintf(stderr, "%s: tensor %d must be %d-D float32, got %d-D %s\n", name, i, kRanks[i], ndims[i], dtypes[i]);
+      return 1;
+    }
+  }
+  const memory::dims x(shapes[0], shapes[0] + 3);
+  const int64_t hidden = shapes[2][2], gates = 4 * hidden;
+  const bool fits = shapes[1][0] == 2 && shapes[1][1] == gates && shapes[1][2] == x[2] && shapes[2][0] == 2 &&
+                    shapes[2][1] == gates && shapes[3][0] == 2 && shapes[3][1] == gates && shapes[4][0] == x[0] &&
+                    shapes[4][1] == x[1] && shapes[4][2] == 2 * hidden;
+  if (!fits) {
+    std::fprintf(stderr, "%s: shapes do not form a bidirectional LSTM layer\n", name);
+    return 1;
+  }
+  try {
+    std::shared_ptr<LstmPlan> plan = FindLstmPlan(x, hidden, bf16);
+    std::lock_guard<std::mutex> guard(plan->lock);
+    dnnl::stream stream(Engine());
+    memory y(plan->dst.plain, Engine(), params[4]);
+    plan->kernel.execute(stream, {{DNNL_ARG_SRC_LAYER, Input(stream, plan->src, params[0])},
+                                  {DNNL_ARG_WEIGHTS_LAYER, Input(stream, plan->w_layer, params[1])},
+                                  {DNNL_ARG_WEIGHTS_ITER, Input(stream, plan->w_iter, params[2])},
+                                  {DNNL_ARG_BIAS, Input(stream, plan->bias, params[3])},
+                                  {DNNL_ARG_DST_LAYER, plan->dst.needs_reorder ? plan->dst.buffer : y},
+                                  {DNNL_ARG_SCRATCHPAD, plan->scratchpad}});
+    Output(stream, plan->dst, y);
+    stream.wait();
+  } catch (const dnnl::error &err) {
+    std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
+    return 1;
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "%s: out of memory\n", name);
+    return 1;
+  } catch (const std::exception &err) {
+    std::fprintf(stderr, "%s: %s\n", name, err.what());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "%s: unknown error\n", name);
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 #define CRNN_CONV_ENTRY(NAME, ROLE, POSITION, BF16)                                                  \
@@ -736,6 +823,14 @@ CRNN_BLOCK_ENTRIES(Middle)
 CRNN_BLOCK_ENTRIES(Last)
 CRNN_BLOCK_ENTRIES(Only)
 
+#define CRNN_LSTM_ENTRY(NAME, BF16)                                                                 \
+  extern "C" __attribute__((visibility("default"))) int NAME(int nparam, void **params, int *ndims, int64_t **shapes, const char **dtypes, \
+                      void * /*stream*/, void * /*extra*/) {                                        \
+    return RunLstm(BF16, #NAME, nparam, params, ndims, shapes, dtypes);                              \
+  }
+CRNN_LSTM_ENTRY(CrnnLstmInference, false)
+CRNN_LSTM_ENTRY(CrnnLstmInferenceBf16, true)
+
 // 1 when the "Bf16" entry points compute in bf16 on this CPU, 0 when they run the float32 kernels.
 extern "C" __attribute__((visibility("default"))) int CrnnConvHasBf16() {
   try {
@@ -753,10 +848,9 @@ extern "C" __attribute__((visibility("default"))) const char *CrnnConvOnednnVers
   return version;
 }
 
-// How many plans the cache holds (at most kMaxPlans).
+// How many plans the inference kernels' cache holds (at most kMaxPlans).
 extern "C" __attribute__((visibility("default"))) int CrnnConvCachedPlans() {
-  std::lock_guard<std::mutex> guard(Cache().lock);
-  return static_cast<int>(Cache().entries.size());
+  return static_cast<int>(Cache().Size());
 }
 
 // The sha256 of the crnn_conv.cc this library was built from (scripts/build_native.sh passes it), so
