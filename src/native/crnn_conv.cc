@@ -28,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -305,6 +306,29 @@ void Execute(Plan *plan, void **params) {
   stream.wait();
 }
 
+// Runs body, returning 0, or 1 after one line on stderr naming the kernel: no exception may cross the
+// extern "C" boundary into MindSpore, where it would abort the process (and a training run with it)
+// instead of failing the one kernel with a message.
+template <class Body>
+int Guarded(const char *name, Body body) {
+  try {
+    body();
+  } catch (const dnnl::error &err) {
+    std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
+    return 1;
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "%s: out of memory\n", name);
+    return 1;
+  } catch (const std::exception &err) {
+    std::fprintf(stderr, "%s: %s\n", name, err.what());
+    return 1;
+  } catch (...) {
+    std::fprintf(stderr, "%s: unknown error\n", name);
+    return 1;
+  }
+  return 0;
+}
+
 int Run(Role role, Position position, bool bf16, const char *name, int nparam, void **params, int *ndims, int64_t **shapes,
         const char **dtypes) {
   if (nparam != 4) {
@@ -324,25 +348,7 @@ int Run(Role role, Position position, bool bf16, const char *name, int nparam, v
                  role == Role::kBiasReluPool ? " and a 2 or 1 max pooling" : "");
     return 1;
   }
-  // No exception may cross the extern "C" boundary into MindSpore: it would abort the process (and a
-  // training run with it) instead of failing the one kernel with a message.
-  try {
-    std::shared_ptr<Plan> plan = FindPlan(role, position, g, bf16);
-    Execute(plan.get(), params);
-  } catch (const dnnl::error &err) {
-    std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
-    return 1;
-  } catch (const std::bad_alloc &) {
-    std::fprintf(stderr, "%s: out of memory\n", name);
-    return 1;
-  } catch (const std::exception &err) {
-    std::fprintf(stderr, "%s: %s\n", name, err.what());
-    return 1;
-  } catch (...) {
-    std::fprintf(stderr, "%s: unknown error\n", name);
-    return 1;
-  }
-  return 0;
+  return Guarded(name, [&] { Execute(FindPlan(role, position, g, bf16).get(), params); });
 }
 
 
@@ -656,12 +662,11 @@ int RunBlock(Position position, bool backward, bool bf16, const char *name, int 
     std::fprintf(stderr, "%s: shapes do not form a stride-1 convolution, its BatchNorm and a 2 or 1 max pooling\n", name);
     return 1;
   }
-  try {
+  return Guarded(name, [&] {
     std::shared_ptr<BlockPlan> plan = FindBlockPlan(position, g, bf16);
     if (plan->relu_mask_bytes > static_cast<size_t>(Elements(g.conv)) ||
         plan->pool_workspace_bytes > static_cast<size_t>(g.pooled ? Elements(g.out) : 1)) {
-      std::fprintf(stderr, "%s: oneDNN asks for larger workspaces than the tensors given\n", name);
-      return 1;
+      throw std::runtime_error("oneDNN asks for larger workspaces than the tensors given");
     }
     memory::desc relu_desc({static_cast<int64_t>(plan->relu_mask_bytes)}, dt::u8, tag::x);
     memory::desc pool_desc({static_cast<int64_t>(std::max<size_t>(plan->pool_workspace_bytes, 1))}, dt::u8, tag::x);
@@ -670,20 +675,7 @@ int RunBlock(Position position, bool backward, bool bf16, const char *name, int 
     } else {
       BlockForward(plan.get(), g, params, relu_desc, pool_desc);
     }
-  } catch (const dnnl::error &err) {
-    std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
-    return 1;
-  } catch (const std::bad_alloc &) {
-    std::fprintf(stderr, "%s: out of memory\n", name);
-    return 1;
-  } catch (const std::exception &err) {
-    std::fprintf(stderr, "%s: %s\n", name, err.what());
-    return 1;
-  } catch (...) {
-    std::fprintf(stderr, "%s: unknown error\n", name);
-    return 1;
-  }
-  return 0;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -760,7 +752,7 @@ int RunLstm(bool bf16, const char *name, int nparam, void **params, int *ndims, 
     std::fprintf(stderr, "%s: shapes do not form a bidirectional LSTM layer\n", name);
     return 1;
   }
-  try {
+  return Guarded(name, [&] {
     std::shared_ptr<LstmPlan> plan = FindLstmPlan(x, hidden, bf16);
     std::lock_guard<std::mutex> guard(plan->lock);
     dnnl::stream stream(Engine());
@@ -773,20 +765,7 @@ int RunLstm(bool bf16, const char *name, int nparam, void **params, int *ndims, 
                                   {DNNL_ARG_SCRATCHPAD, plan->scratchpad}});
     Output(stream, plan->dst, y);
     stream.wait();
-  } catch (const dnnl::error &err) {
-    std::fprintf(stderr, "%s: oneDNN error: %s\n", name, err.what());
-    return 1;
-  } catch (const std::bad_alloc &) {
-    std::fprintf(stderr, "%s: out of memory\n", name);
-    return 1;
-  } catch (const std::exception &err) {
-    std::fprintf(stderr, "%s: %s\n", name, err.what());
-    return 1;
-  } catch (...) {
-    std::fprintf(stderr, "%s: unknown error\n", name);
-    return 1;
-  }
-  return 0;
+  });
 }
 
 }  // namespace
