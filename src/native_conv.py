@@ -169,9 +169,11 @@ class NativeConvBiasRelu(nn.Cell):
         def output_shape(x, w, b):
             return _pooled_shape([x[0], w[0], *_output_hw(x[2], x[3], kernel, pad_mode)], pool)
 
+        # bfloat16: the activations handed to the next layer are bf16 (half the memory traffic)
+        handed_on = mstype.bfloat16 if dtype == "bfloat16" and position in ("First", "Middle") else mstype.float32
         entry = ("CrnnConvBiasRelu" if pool is None else "CrnnConvBiasReluPool") + position
-        self.kernel = _custom_op(entry, dtype, output_shape, lambda x, *_: x, role="bias_relu", kernel=list(kernel),
-                                 pad_mode=pad_mode, pool=list(pool or (1, 1)), position=position)
+        self.kernel = _custom_op(entry, dtype, output_shape, lambda x, *_: handed_on, role="bias_relu",
+                                 kernel=list(kernel), pad_mode=pad_mode, pool=list(pool or (1, 1)), position=position)
 
     def construct(self, x, weight, bias):
         return self.kernel(x, weight, bias)

@@ -12,8 +12,8 @@
 // says which).
 // CrnnConvBiasRelu<Position> is the inference kernel of a convolution whose BatchNorm the caller has folded
 // into the weights and a bias: params = (input, weights, bias (1-D), output), float32, activations NCHW or
-// nhwc as the Position says, weights OIHW, relu(conv(x, w) + b) in one oneDNN primitive (forward_inference,
-// bias, ReLU post-op). CrnnConvBiasReluPool<Position>
+// nhwc as the Position says (those handed between layers bf16 in the "Bf16" entries), weights OIHW,
+// relu(conv(x, w) + b) in one oneDNN primitive (forward_inference, bias, ReLU post-op). CrnnConvBiasReluPool<Position>
 // follows that ("same" padding) with a max pooling whose window equals its stride, 2 or 1 per axis, read
 // from the output shape (2 where it is smaller than the input), padded at the end as MindSpore's pad_mode
 // "same" pads; the pooling reads the convolution's output in oneDNN's layout, and only the pooled result
@@ -152,8 +152,11 @@ bool HasAvx512() {
 }
 
 // in_type: the type of the operands a kernel reads; bf16 ones are converted by the reorders into the
-// blocked layout (so oneDNN picks its bf16 / AMX kernels). What a kernel writes stays float32.
-std::unique_ptr<Plan> MakeTypedPlan(Role role, Position position, const Geometry &g, dt in_type, bool fpmath_bf16) {
+// blocked layout (so oneDNN picks its bf16 / AMX kernels). between: the type of the activations a layer
+// hands to the next one (bf16 for the "Bf16" entries, float32 otherwise); the network's own tensors (the
+// image, the last layer's output) are float32.
+std::unique_ptr<Plan> MakeTypedPlan(Role role, Position position, const Geometry &g, dt in_type, bool fpmath_bf16,
+                                    dt between) {
   // Activations channels-last (nhwc) on AVX-512 where the input has channels enough for it: oneDNN then
   // runs its brgemm kernels, 20-35% faster per V2 layer than the nChw16c direct kernels `any` picks.
   // conv1's 3 input channels, and AVX2 (no faster there) or older CPUs (slower), keep `any`.
@@ -161,8 +164,11 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, Position position, const Geometry
   const bool channels_last = g.src[1] >= 16 && HasAvx512();
   const tag activations = channels_last ? tag::nhwc : tag::any;
   const tag output = HasAvx512() ? tag::nhwc : tag::any;
-  memory::desc src_plain(g.src, dt::f32, PlainInput(position) ? tag::nchw : tag::nhwc);
-  memory::desc dst_plain(g.dst, dt::f32, PlainOutput(position) ? tag::nchw : tag::nhwc);
+  const dt in_plain = PlainInput(position) ? dt::f32 : between, out_plain = PlainOutput(position) ? dt::f32 : between;
+  // what the kernel writes: bf16 where a bf16 kernel hands bf16 on, else float32
+  const dt written = in_type == dt::bf16 && out_plain == dt::bf16 ? dt::bf16 : dt::f32;
+  memory::desc src_plain(g.src, in_plain, PlainInput(position) ? tag::nchw : tag::nhwc);
+  memory::desc dst_plain(g.dst, out_plain, PlainOutput(position) ? tag::nchw : tag::nhwc);
   memory::desc w_plain(g.weights, dt::f32, tag::oihw);
   memory::desc bias(memory::dims{g.weights[0]}, dt::f32, tag::x);
   dnnl::primitive_attr attr;
@@ -174,7 +180,7 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, Position position, const Geometry
   auto pd = dnnl::convolution_forward::primitive_desc(
       Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
       memory::desc(g.src, in_type, activations), memory::desc(g.weights, in_type, tag::any), bias,
-      memory::desc(g.dst, dt::f32, output), memory::dims{1, 1}, g.pad_l, g.pad_r, attr);
+      memory::desc(g.dst, written, output), memory::dims{1, 1}, g.pad_l, g.pad_r, attr);
   auto plan = std::make_unique<Plan>();
   plan->kernel = dnnl::convolution_forward(pd);
   plan->inputs.resize(3);
@@ -186,11 +192,11 @@ std::unique_ptr<Plan> MakeTypedPlan(Role role, Position position, const Geometry
   } else {
     auto pool_pd = dnnl::pooling_forward::primitive_desc(
         Engine(), dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, pd.dst_desc(),
-        memory::desc(g.pooled, dt::f32, output), g.pool_window, g.pool_window, memory::dims{0, 0},
+        memory::desc(g.pooled, written, output), g.pool_window, g.pool_window, memory::dims{0, 0},
         g.pool_pad_l, g.pool_pad_r);
     plan->pool = dnnl::pooling_forward(pool_pd);
     plan->conv_out = memory(pd.dst_desc(), Engine());
-    plan->out.Prepare(DNNL_ARG_DST, memory::desc(g.pooled, dt::f32, PlainOutput(position) ? tag::nchw : tag::nhwc),
+    plan->out.Prepare(DNNL_ARG_DST, memory::desc(g.pooled, out_plain, PlainOutput(position) ? tag::nchw : tag::nhwc),
                       pool_pd.dst_desc(), true);
   }
   plan->scratchpad = memory(pd.scratchpad_desc(), Engine());
@@ -219,13 +225,13 @@ std::unique_ptr<Plan> MakePlan(Role role, Position position, const Geometry &g, 
   if (bf16 && HasBf16Hardware()) {
     try {
       if (RefuseBf16Plans()) throw dnnl::error(dnnl_unimplemented, "bf16 plans refused (CRNN_CONV_REFUSE_BF16_PLANS)");
-      return MakeTypedPlan(role, position, g, dt::bf16, false);
+      return MakeTypedPlan(role, position, g, dt::bf16, false, dt::bf16);
     } catch (const dnnl::error &) {
       // No bf16 kernel for this shape: float32 kernels, allowed to use bf16 arithmetic where they can.
-      return MakeTypedPlan(role, position, g, dt::f32, true);
+      return MakeTypedPlan(role, position, g, dt::f32, true, dt::bf16);
     }
   }
-  return MakeTypedPlan(role, position, g, dt::f32, false);
+  return MakeTypedPlan(role, position, g, dt::f32, false, bf16 ? dt::bf16 : dt::f32);
 }
 
 // Plans hold their blocked buffers (up to tens of MB each), so each cache keeps at most kMaxPlans and
@@ -335,10 +341,13 @@ int Run(Role role, Position position, bool bf16, const char *name, int nparam, v
     std::fprintf(stderr, "%s: expected 3 inputs and 1 output, got %d tensors\n", name, nparam);
     return 1;
   }
+  // activations handed between layers by "Bf16" entries are bf16, everything else float32
+  const bool bf16_in = bf16 && !PlainInput(position), bf16_out = bf16 && !PlainOutput(position);
   for (int i = 0; i < 4; ++i) {
-    int rank = i == 2 ? 1 : 4;
-    if (ndims[i] != rank || std::strcmp(dtypes[i], "float32") != 0) {
-      std::fprintf(stderr, "%s: tensor %d must be %d-D float32, got %d-D %s\n", name, i, rank, ndims[i], dtypes[i]);
+    const int rank = i == 2 ? 1 : 4;
+    const char *type = (i == 0 && bf16_in) || (i == 3 && bf16_out) ? "bfloat16" : "float32";
+    if (ndims[i] != rank || std::strcmp(dtypes[i], type) != 0) {
+      std::fprintf(stderr, "%s: tensor %d must be %d-D %s, got %d-D %s\n", name, i, rank, type, ndims[i], dtypes[i]);
       return 1;
     }
   }
