@@ -220,18 +220,26 @@ bool RefuseBf16Plans() {
   return refuse;
 }
 
-// A bf16 plan where the hardware has bf16, else exactly the float32 plan.
-std::unique_ptr<Plan> MakePlan(Role role, Position position, const Geometry &g, bool bf16) {
+// make(operand type, fpmath_bf16) for a bf16 request where the hardware has bf16; where oneDNN has no bf16
+// kernel for the shape, float32 kernels allowed to use bf16 arithmetic where they can (make(f32, true));
+// everywhere else exactly the float32 plan (make(f32, false)).
+template <class Make>
+auto MakeInPrecision(bool bf16, Make make) {
   if (bf16 && HasBf16Hardware()) {
     try {
       if (RefuseBf16Plans()) throw dnnl::error(dnnl_unimplemented, "bf16 plans refused (CRNN_CONV_REFUSE_BF16_PLANS)");
-      return MakeTypedPlan(role, position, g, dt::bf16, false, dt::bf16);
+      return make(dt::bf16, false);
     } catch (const dnnl::error &) {
-      // No bf16 kernel for this shape: float32 kernels, allowed to use bf16 arithmetic where they can.
-      return MakeTypedPlan(role, position, g, dt::f32, true, dt::bf16);
+      return make(dt::f32, true);
     }
   }
-  return MakeTypedPlan(role, position, g, dt::f32, false, bf16 ? dt::bf16 : dt::f32);
+  return make(dt::f32, false);
+}
+
+std::unique_ptr<Plan> MakePlan(Role role, Position position, const Geometry &g, bool bf16) {
+  return MakeInPrecision(bf16, [&](dt in_type, bool fpmath_bf16) {
+    return MakeTypedPlan(role, position, g, in_type, fpmath_bf16, bf16 ? dt::bf16 : dt::f32);
+  });
 }
 
 // Plans hold their blocked buffers (up to tens of MB each), so each cache keeps at most kMaxPlans and
@@ -294,6 +302,11 @@ memory Input(dnnl::stream &stream, Operand &op, void *data) {
   return op.buffer;
 }
 
+// Runs op's reorder from the chosen layout into the caller's memory, when there is one.
+void Output(dnnl::stream &stream, Operand &op, memory target) {
+  if (op.needs_reorder) op.to_plain.execute(stream, op.buffer, target);
+}
+
 // params: x, w, bias, y.
 void Execute(Plan *plan, void **params) {
   std::lock_guard<std::mutex> guard(plan->lock);
@@ -308,7 +321,7 @@ void Execute(Plan *plan, void **params) {
   args[DNNL_ARG_SCRATCHPAD] = plan->scratchpad;
   plan->kernel.execute(stream, args);
   if (plan->pool) plan->pool.execute(stream, {{DNNL_ARG_SRC, plan->conv_out}, {DNNL_ARG_DST, target}});
-  if (plan->out.needs_reorder) plan->out.to_plain.execute(stream, plan->out.buffer, result);
+  Output(stream, plan->out, result);
   stream.wait();
 }
 
@@ -531,26 +544,15 @@ std::unique_ptr<BlockPlan> MakeTypedBlockPlan(Position position, const BlockGeom
 }
 
 std::unique_ptr<BlockPlan> MakeBlockPlan(Position position, const BlockGeometry &g, bool bf16) {
-  if (bf16 && HasBf16Hardware()) {
-    try {
-      if (RefuseBf16Plans()) throw dnnl::error(dnnl_unimplemented, "bf16 plans refused (CRNN_CONV_REFUSE_BF16_PLANS)");
-      return MakeTypedBlockPlan(position, g, dt::bf16, false);
-    } catch (const dnnl::error &) {
-      return MakeTypedBlockPlan(position, g, dt::f32, true);
-    }
-  }
-  return MakeTypedBlockPlan(position, g, dt::f32, false);
+  return MakeInPrecision(bf16, [&](dt in_type, bool fpmath_bf16) {
+    return MakeTypedBlockPlan(position, g, in_type, fpmath_bf16);
+  });
 }
 
 std::shared_ptr<BlockPlan> FindBlockPlan(Position position, const BlockGeometry &g, bool bf16) {
   static PlanCache<BlockPlan, int, bool, memory::dims, memory::dims, memory::dims, memory::dims> cache;
   return cache.Find({static_cast<int>(position), bf16, g.src, g.weights, g.conv, g.out},
                     [&] { return MakeBlockPlan(position, g, bf16); });
-}
-
-// Runs op's reorder from the chosen layout into the caller's memory, when there is one.
-void Output(dnnl::stream &stream, Operand &op, memory target) {
-  if (op.needs_reorder) op.to_plain.execute(stream, op.buffer, target);
 }
 
 memory Vector(void *data, int64_t size) {
@@ -729,14 +731,8 @@ std::unique_ptr<LstmPlan> MakeLstmPlan(const memory::dims &x, int64_t hidden, dt
 std::shared_ptr<LstmPlan> FindLstmPlan(const memory::dims &x, int64_t hidden, bool bf16) {
   static PlanCache<LstmPlan, bool, memory::dims, int64_t> cache;
   return cache.Find({bf16, x, hidden}, [&] {
-    if (bf16 && HasBf16Hardware()) {
-      try {
-        if (RefuseBf16Plans()) throw dnnl::error(dnnl_unimplemented, "bf16 plans refused (CRNN_CONV_REFUSE_BF16_PLANS)");
-        return MakeLstmPlan(x, hidden, dt::bf16);
-      } catch (const dnnl::error &) {
-      }
-    }
-    return MakeLstmPlan(x, hidden, dt::f32);
+    // the float32 fallback runs plain float32 (no bf16 arithmetic mode asked of the LSTM)
+    return MakeInPrecision(bf16, [&](dt type, bool) { return MakeLstmPlan(x, hidden, type); });
   });
 }
 
