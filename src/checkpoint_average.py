@@ -37,21 +37,20 @@ def average_checkpoints(paths):
     """({name: float64 mean}, alphabet) of the checkpoints at paths, after checking they are one network."""
     if len(paths) < 2:
         raise CRNNError(f"averaging needs at least two checkpoints, got {len(paths)}")
-    first, alphabet = _weights(paths[0])
-    total = dict(first)
+    total, alphabet = _weights(paths[0])
     for path in paths[1:]:
         weights, other_alphabet = _weights(path)
         if other_alphabet != alphabet:
             raise CRNNError(f"checkpoint {path} reads another alphabet ({_said(other_alphabet)}) than "
                             f"{paths[0]} ({_said(alphabet)})")
-        missing, extra = sorted(set(first) - set(weights)), sorted(set(weights) - set(first))
+        missing, extra = sorted(set(total) - set(weights)), sorted(set(weights) - set(total))
         if missing or extra:
             raise CRNNError(f"checkpoint {path} is another network than {paths[0]}: "
                             f"lacks {missing[:3]}, has {extra[:3]} besides")
         for name, value in weights.items():
-            if value.shape != first[name].shape:
+            if value.shape != total[name].shape:
                 raise CRNNError(f"checkpoint {path}: {name} has shape {value.shape}, {paths[0]} "
-                                f"{first[name].shape}")
+                                f"{total[name].shape}")
             total[name] += value
     return {name: value / len(paths) for name, value in total.items()}, alphabet
 
