@@ -15,7 +15,10 @@
 #               iiit5k, svt, ic15 (default "synth:0.75 iiit5k:0.22 svt:0.03");
 #      CRNN_REALDATA (../shared/realdata); INIT a checkpoint the first stage starts from (e.g. models/...);
 #      EVAL_SETS "kind:path ..." evaluated after every epoch and at the end (default: the validation
-#               parts of IIIT5K train and IC15 train, then IIIT5K test and IC13 for reporting).
+#               parts of IIIT5K train and IC15 train, then IIIT5K test and IC13 for reporting);
+#      AVERAGE_WITH "file ..." release files of the same network (e.g. the shipped one, or sibling stages'):
+#               the last stage's file is also averaged with them (src/checkpoint_average.py), and the mean
+#               replaces it when it reads more words of the validation parts.
 # IIIT5K train and IC15 train are trained on without their validation parts (path@train; a fixed tenth,
 # see src/readers/parts.py), which the evaluation scores (path@val). Each stage renders its own words
 # (seed = stage number), mixes the real crops into every batch, trains its epochs with Adam on the
@@ -34,6 +37,8 @@ STAGES=${STAGES:-"50000:0.001 100000:0.0005 100000:0.0002 50000:0.0001"}
 FIRST_STAGE=${FIRST_STAGE:-1}
 EPOCHS=${EPOCHS:-3}
 MIX=${MIX:-"synth:0.75 iiit5k:0.22 svt:0.03"}
+AVERAGE_FILES=()
+for f in ${AVERAGE_WITH:-}; do require_file AVERAGE_WITH "$f"; AVERAGE_FILES+=("$(abspath "$f")"); done
 open_run "$RUN"
 prepare_real_data "$DATA" "$REAL"
 COMMON=(--device_target CPU --model_version V2)
@@ -82,6 +87,22 @@ done
 
 "$PY" export.py "${COMMON[@]}" --ckpt_file "$previous" --file_name "$RUN/crnn_v2_release" --file_format CKPT \
   --ckpt_dtype float16
+# Whether checkpoint $1 reads more words of the validation parts (the @val sets of EVAL_SETS) than $2:
+# status 0 yes, 1 no (also when EVAL_SETS has no @val set); the table goes to $3.
+reads_more_validation() {
+  local sets=() spec status=0
+  for spec in $EVAL_SETS; do [[ $spec == *@val ]] && sets+=("$spec"); done
+  if [ ${#sets[@]} -eq 0 ]; then
+    echo "train_release: no @val set in EVAL_SETS to choose by: $(basename "$2") stays"
+    return 1
+  fi
+  "$PY" -m src.release_gate "$1" --shipped "$2" --validation "${sets[@]}" | tee "$3" || status=$?
+  case $status in
+    0|1) return $status ;;
+    *) echo "train_release: scoring $1 failed (status $status)" >&2; exit "$status" ;;
+  esac
+}
+
 # A stage that kept a weight average (--ema_decay) ships whichever of its two sets of weights reads more
 # words of the validation parts.
 if "$PY" -c 'import sys, yaml; sys.exit(0 if yaml.safe_load(open(sys.argv[1])).get("ema_decay", 0) > 0 else 1)' \
@@ -89,21 +110,25 @@ if "$PY" -c 'import sys, yaml; sys.exit(0 if yaml.safe_load(open(sys.argv[1])).g
   mv "$RUN/crnn_v2_release.ckpt" "$RUN/crnn_v2_release_trained.ckpt"
   "$PY" export.py "${COMMON[@]}" --ckpt_file "$previous" --file_name "$RUN/crnn_v2_release_average" \
     --file_format CKPT --ckpt_dtype float16 --ckpt_weights average
-  VAL_SETS=(); for set in $EVAL_SETS; do [[ $set == *@val ]] && VAL_SETS+=("$set"); done
-  status=1
-  if [ ${#VAL_SETS[@]} -eq 0 ]; then
-    echo "train_release: no @val set in EVAL_SETS to choose by: the trained weights ship"
-  else
-    status=0
-    "$PY" -m src.release_gate "$RUN/crnn_v2_release_average.ckpt" --shipped "$RUN/crnn_v2_release_trained.ckpt" \
-      --validation "${VAL_SETS[@]}" | tee "$RUN/compare_average.txt" || status=$?
+  chosen=trained
+  if reads_more_validation "$RUN/crnn_v2_release_average.ckpt" "$RUN/crnn_v2_release_trained.ckpt" \
+      "$RUN/compare_average.txt"; then
+    chosen=average
   fi
-  case $status in
-    0) chosen=average ;;
-    1) chosen=trained ;;
-    *) echo "train_release: scoring the weight average failed (status $status)" >&2; exit "$status" ;;
-  esac
   echo "train_release: the stage's $chosen weights (candidate: the average; shipped: the trained weights)"
+  cp "$RUN/crnn_v2_release_$chosen.ckpt" "$RUN/crnn_v2_release.ckpt"
+fi
+# Files of stages that started from the same weights average well (models/README.md); with AVERAGE_WITH the
+# mean of this stage's file and those is the candidate when it reads more words of the validation parts.
+if [ ${#AVERAGE_FILES[@]} -gt 0 ]; then
+  cp "$RUN/crnn_v2_release.ckpt" "$RUN/crnn_v2_release_stage.ckpt"
+  "$PY" -m src.checkpoint_average "$RUN/crnn_v2_release_mean.ckpt" "$RUN/crnn_v2_release_stage.ckpt" "${AVERAGE_FILES[@]}"
+  chosen=stage
+  if reads_more_validation "$RUN/crnn_v2_release_mean.ckpt" "$RUN/crnn_v2_release_stage.ckpt" \
+      "$RUN/compare_mean.txt"; then
+    chosen=mean
+  fi
+  echo "train_release: the $chosen weights (candidate: the mean with AVERAGE_WITH; shipped: the stage's file)"
   cp "$RUN/crnn_v2_release_$chosen.ckpt" "$RUN/crnn_v2_release.ckpt"
 fi
 for set in $EVAL_SETS; do

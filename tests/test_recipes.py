@@ -37,7 +37,7 @@ def test_release_recipe_resumes_after_kill_9_and_its_weights_load(tiny_synth, tm
     job.wait()
     assert (run / "stage1" / "done").exists() and not (run / "stage2" / "done").exists()
 
-    again = _recipe(run, tiny_synth)
+    again = _recipe(run, tiny_synth, AVERAGE_WITH="models/crnn_v2_release.ckpt")
     output, _ = again.communicate(timeout=600)
     assert again.returncode == 0, output[-3000:]
     assert "stage 1" not in output  # a finished stage is not trained again
@@ -50,7 +50,13 @@ def test_release_recipe_resumes_after_kill_9_and_its_weights_load(tiny_synth, tm
     # the stage's weight average against its trained weights on the @val set, then the release rule
     chosen = re.search(r"train_release: the stage's (average|trained) weights", output)
     assert chosen and "all validation" in output, output[-3000:]
-    assert (run / f"crnn_v2_release_{chosen.group(1)}.ckpt").read_bytes() == (run / "crnn_v2_release.ckpt").read_bytes()
+    stage_file = run / "crnn_v2_release_stage.ckpt"
+    assert (run / f"crnn_v2_release_{chosen.group(1)}.ckpt").read_bytes() == stage_file.read_bytes()
+    # then the mean of that file and AVERAGE_WITH's against it, on the same @val set
+    mean_chosen = re.search(r"train_release: the (stage|mean) weights \(candidate: the mean with AVERAGE_WITH", output)
+    assert mean_chosen and "averaged 2 checkpoints" in output, output[-3000:]
+    assert (run / "compare_mean.txt").read_text().count("validation") >= 2
+    assert (run / f"crnn_v2_release_{mean_chosen.group(1)}.ckpt").read_bytes() == (run / "crnn_v2_release.ckpt").read_bytes()
     assert "verdict: KEEP the shipped model" in output  # 30 steps on 128 words do not beat it
     assert "train_release: the shipped model stays" in output
     release = run / "crnn_v2_release.ckpt"
@@ -78,6 +84,15 @@ def test_a_second_launch_on_a_busy_run_folder_stops_with_one_error(tmp_path):
             expected = f"error: another recipe is already running in {tmp_path} (it holds {tmp_path}/.lock)\n"
             assert result.stderr == expected
             assert not (tmp_path / "data" / "iiit5k_train").exists()  # stopped before touching the data
+
+
+def test_the_release_recipe_refuses_a_missing_average_with_file_before_any_work(tmp_path):
+    result = subprocess.run(["bash", os.path.join(REPO, "scripts", "train_release.sh"), str(tmp_path / "run")],
+                            capture_output=True, text=True, cwd=REPO, timeout=60,
+                            env=dict(os.environ, AVERAGE_WITH=f"models/crnn_v2_release.ckpt {tmp_path}/no.ckpt"))
+    assert result.returncode == 1
+    assert result.stderr == f"error: AVERAGE_WITH {tmp_path}/no.ckpt is not a file\n"
+    assert not (tmp_path / "run").exists()
 
 
 def _cjk_fonts_installed():
