@@ -215,6 +215,25 @@ def test_knobs_that_are_off_draw_no_random_numbers():
     assert rng.bit_generator.state["state"]["state"] == 124279647825908180763417279030707991819
 
 
+def test_wide_spacing_sets_the_letters_apart_by_15_to_60_percent_of_the_font_size():
+    from PIL import ImageFont
+
+    from src.synth.render import _glyph_masks
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    plain = RenderOptions(spacing=0.0, curve=0.0, neighbours=0.0, underline=0.0, bold=0.0)
+    wide = RenderOptions(spacing=0.0, curve=0.0, neighbours=0.0, underline=0.0, bold=0.0, wide_spacing=1.0)
+
+    def ink_width(options, seed):
+        mask, _ = _glyph_masks("word", font, np.random.default_rng(seed), options)
+        columns = np.flatnonzero(mask.max(axis=0) > 0.5)
+        return columns[-1] - columns[0]
+
+    widths = [ink_width(wide, seed) - ink_width(plain, seed) for seed in range(20)]
+    # three gaps between four letters, each 6..24 px wider
+    assert min(widths) >= 3 * 6 - 1 and max(widths) <= 3 * 24 + 1
+    assert max(widths) - min(widths) > 20  # drawn afresh for each word
+
+
 def test_a_wide_tilt_stays_within_the_canvas():
     from src.synth.render import _widest_tilt
     mask = np.zeros((100, 300), np.float32)

@@ -31,6 +31,7 @@ class RenderOptions:
     font_size_min: int = 22
     font_size_max: int = 56
     spacing: float = 0.3                # letter spacing of -1..+3 px
+    wide_spacing: float = 0.0           # instead, letters set wide apart: 15-60% of the font size (signs, shop fronts)
     curve: float = 0.1                  # baseline bent along a sine arc
     bold: float = 0.15                  # strokes thickened with a max filter
     shadow_outline: float = 0.2         # a drop shadow or an outline in another colour (half each)
