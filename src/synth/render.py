@@ -57,7 +57,7 @@ def _glyph_masks(text, font, rng, options):
     ascent, descent = font.getmetrics()
     spacing = int(rng.integers(-1, 4)) if rng.random() < options.spacing else 0
     if options.wide_spacing and rng.random() < options.wide_spacing:
-        spacing = int(round(size * rng.uniform(0.15, 0.6)))
+        spacing = round(size * rng.uniform(0.15, 0.6))
     arc = size * rng.uniform(-0.3, 0.3) if rng.random() < options.curve else 0.0
     advances = [font.getlength(c) + spacing for c in text]
     text_width = max(sum(advances) - spacing, 1.0)
