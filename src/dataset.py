@@ -1,7 +1,8 @@
 """create_dataset: files -> reader -> the one preprocessing -> batches of (image, label).
 
-Preprocessing is the zoo's: decode, RGB -> BGR, resize to 32x100 (bilinear, aspect not kept),
-(x - 127.5) / 127.5, HWC -> CHW. Training, evaluation and inference all call `preprocess`.
+Preprocessing is the zoo's: decode, RGB -> BGR, resize to 32x100 (aspect not kept), (x - 127.5) / 127.5,
+HWC -> CHW, except that a side that shrinks is resampled by area (the zoo: bilinear, which aliases large
+crops). Training, evaluation and inference all call `preprocess`.
 """
 import io
 import logging
@@ -38,7 +39,16 @@ def decode_image(path):
 
 
 def preprocess(image_bgr, width=100, height=32):
-    """float32 (3, height, width) in [-1, 1] from a BGR uint8 image."""
+    """float32 (3, height, width) in [-1, 1] from a BGR uint8 image.
+
+    A side that shrinks is averaged over pixel areas, a side that grows is interpolated bilinearly.
+    Bilinear alone reads only the two source pixels nearest each output pixel, so a 100 px tall crop
+    shrunk to 32 keeps every third row or so and its strokes break up; the renderer and the crop
+    augmentation shrink by area, so the network is trained on area-shrunk words.
+    """
+    rows, cols = image_bgr.shape[:2]
+    if rows > height or cols > width:
+        image_bgr = cv2.resize(image_bgr, (min(cols, width), min(rows, height)), interpolation=cv2.INTER_AREA)
     resized = cv2.resize(image_bgr, (width, height), interpolation=cv2.INTER_LINEAR)
     return ((resized.astype(np.float32) - 127.5) / 127.5).transpose(2, 0, 1)
 

@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -24,6 +25,26 @@ def test_grey_images_become_three_channels(tmp_path):
     out = preprocess(decode_image(str(path)))
     assert out.shape == (3, 32, 100)
     np.testing.assert_allclose(out, (127 - 127.5) / 127.5)
+
+
+def test_preprocess_shrinks_by_area_and_enlarges_bilinearly():
+    # every third column white, 300 columns to 100: the area average is one third white everywhere,
+    # bilinear samples the middle column of each three (all white) and reads a white image
+    stripes = np.zeros((32, 300, 3), np.uint8)
+    stripes[:, 1::3] = 255
+    np.testing.assert_allclose(preprocess(stripes), (85 - 127.5) / 127.5, atol=1e-6)
+    # a tall crop of random rows: rows shrink by area, columns grow bilinearly
+    rng = np.random.default_rng(0)
+    tall = rng.integers(0, 256, (128, 1, 3), dtype=np.uint8).repeat(50, axis=1)
+    expected = cv2.resize(cv2.resize(tall, (50, 32), interpolation=cv2.INTER_AREA), (100, 32))
+    np.testing.assert_allclose(preprocess(tall), _normalised(expected))
+    # nothing shrinks: plain bilinear, as the zoo
+    small = rng.integers(0, 256, (16, 40, 3), dtype=np.uint8)
+    np.testing.assert_allclose(preprocess(small), _normalised(cv2.resize(small, (100, 32), interpolation=cv2.INTER_LINEAR)))
+
+
+def _normalised(image_bgr):
+    return ((image_bgr.astype(np.float32) - 127.5) / 127.5).transpose(2, 0, 1)
 
 
 def test_select_samples_counts_what_it_drops():

@@ -513,7 +513,7 @@ def test_bf16_inference_gives_the_shipped_models_float32_readings_on_the_demo_cr
 @needs_realdata("IC13")
 def test_shipped_model_reads_the_same_ic13_words_with_either_convolution():
     words, count = _same_words_either_way("--eval_dataset", "ic13", "--eval_dataset_path", os.path.join(REALDATA, "IC13"))
-    assert count == (732, 857) and len(words) == 857  # the model card's figure
+    assert count == (741, 857) and len(words) == 857  # the model card's figure
 
 
 @pytest.mark.slow
@@ -526,7 +526,7 @@ def test_shipped_model_reads_the_same_iiit5k_words_with_either_convolution(tmp_p
                            "-a", root / "annotation.txt", "--image_root", os.path.join(REALDATA, "IIIT5K"))
     assert converted.returncode == 0, converted.stderr[-2000:]
     words, count = _same_words_either_way("--eval_dataset", "iiit5k", "--eval_dataset_path", root)
-    assert count == (2478, 3000) and len(words) == 3000
+    assert count == (2505, 3000) and len(words) == 3000
 
 
 NATIVE_CALL = """

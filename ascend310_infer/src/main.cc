@@ -3,6 +3,7 @@
 // ./result_Files/output_info.txt (dtype and shape, so postprocess.py reads float32 and float16 alike).
 #include <gflags/gflags.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "include/api/model.h"
 #include "include/api/serialization.h"
 #include "include/api/types.h"
+#include "include/dataset/constants.h"
 #include "include/dataset/execute.h"
 #include "include/dataset/vision.h"
 #include "inc/utils.h"
@@ -65,14 +67,34 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  // The one preprocessing of the project (src/dataset.py): decode, RGB->BGR, resize to 32x100,
-  // (x - 127.5) / 127.5, HWC -> CHW.
-  ds::Execute preprocess({std::make_shared<ds::vision::Decode>(), std::make_shared<ds::vision::SwapRedBlue>(),
-                          std::make_shared<ds::vision::Resize>(std::vector<int32_t>{FLAGS_image_height,
-                                                                                    FLAGS_image_width}),
-                          std::make_shared<ds::vision::Normalize>(std::vector<float>{127.5, 127.5, 127.5},
-                                                                  std::vector<float>{127.5, 127.5, 127.5}),
-                          std::make_shared<ds::vision::HWC2CHW>()});
+  // The one preprocessing of the project (src/dataset.py `preprocess`): decode, RGB->BGR, a side longer
+  // than the input's shrunk by area, then bilinear to 32x100, (x - 127.5) / 127.5, HWC -> CHW.
+  ds::Execute decode({std::make_shared<ds::vision::Decode>(), std::make_shared<ds::vision::SwapRedBlue>()});
+  ds::Execute to_input({std::make_shared<ds::vision::Resize>(
+                            std::vector<int32_t>{FLAGS_image_height, FLAGS_image_width},
+                            ds::InterpolationMode::kLinear),
+                        std::make_shared<ds::vision::Normalize>(std::vector<float>{127.5, 127.5, 127.5},
+                                                                std::vector<float>{127.5, 127.5, 127.5}),
+                        std::make_shared<ds::vision::HWC2CHW>()});
+  auto preprocess = [&](const mindspore::MSTensor &encoded, mindspore::MSTensor *input) -> bool {
+    mindspore::MSTensor image;
+    if (decode(encoded, &image) != mindspore::kSuccess) {
+      return false;
+    }
+    const int32_t rows = static_cast<int32_t>(image.Shape()[0]);
+    const int32_t cols = static_cast<int32_t>(image.Shape()[1]);
+    if (rows > FLAGS_image_height || cols > FLAGS_image_width) {
+      ds::Execute shrink(std::make_shared<ds::vision::Resize>(
+          std::vector<int32_t>{std::min(rows, FLAGS_image_height), std::min(cols, FLAGS_image_width)},
+          ds::InterpolationMode::kArea));
+      mindspore::MSTensor shrunk;
+      if (shrink(image, &shrunk) != mindspore::kSuccess) {
+        return false;
+      }
+      image = shrunk;
+    }
+    return to_input(image, input) == mindspore::kSuccess;
+  };
 
   std::vector<std::string> images = ListImages(FLAGS_dataset_path);
   if (images.empty()) {
@@ -90,7 +112,7 @@ int main(int argc, char **argv) {
     mindspore::MSTensor encoded("image", mindspore::DataType::kNumberTypeUInt8,
                                 {static_cast<int64_t>(bytes.size())}, bytes.data(), bytes.size());
     mindspore::MSTensor input;
-    if (!file || preprocess(encoded, &input) != mindspore::kSuccess) {
+    if (!file || !preprocess(encoded, &input)) {
       std::cerr << "skipped unreadable image " << path << std::endl;
       ++failed;
       continue;
